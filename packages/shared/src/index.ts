@@ -1,0 +1,3 @@
+export * from './pricing.ts';
+export * from './schemas.ts';
+export * from './errors.ts';
