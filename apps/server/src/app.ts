@@ -1,0 +1,71 @@
+import express, { type Express } from 'express';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ClientConfig } from '@app/shared';
+import { LOW_BALANCE_THRESHOLD } from '@app/shared';
+import type { AppDeps } from './app-deps.ts';
+import { errorHandler, notFoundHandler, requireJson } from './http/error-handler.ts';
+import { docsPage, openApiDocument } from './http/openapi.ts';
+import { requestLogging } from './http/request-context.ts';
+import { corsPolicy, securityHeaders } from './http/security.ts';
+import { authRouter } from './routes/auth.ts';
+import { creditsRouter } from './routes/credits.ts';
+
+/** Builds the whole HTTP application from its dependencies; it never listens. */
+export function createApp(deps: AppDeps): Express {
+  const { config } = deps.ctx;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('etag', false);
+
+  app.use(requestLogging(deps.ctx.log));
+  app.use(securityHeaders());
+  app.use('/api', corsPolicy(config.frontendUrl));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  // Stripe signs the exact bytes it sent, so the webhook route must see the raw body.
+  if (deps.mountBeforeJson) deps.mountBeforeJson(app);
+
+  app.use('/api', requireJson, express.json({ limit: config.bodyLimit, strict: true }));
+
+  app.get('/api/config', (_req, res) => {
+    const body: ClientConfig = {
+      stripePublishableKey: config.stripe.publishableKey,
+      stripeMode: config.stripe.mode,
+      stripeEmulatorUrl: config.stripe.mode === 'emulator' ? '/emulator/stripe' : null,
+      lowBalanceThreshold: LOW_BALANCE_THRESHOLD,
+    };
+    res.json(body);
+  });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  app.get('/api/docs', (_req, res) => {
+    res.type('html').send(docsPage());
+  });
+
+  app.use('/api/auth', authRouter(deps));
+  app.use('/api/credits', creditsRouter(deps));
+  for (const mount of deps.routers ?? []) app.use(mount.path, mount.router);
+  app.use('/api', notFoundHandler);
+
+  serveWebApp(app, config.webDistDir);
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}
+
+/** The built SPA is served from the same origin; unknown non-API paths get index.html. */
+function serveWebApp(app: Express, distDir: string) {
+  const index = path.join(distDir, 'index.html');
+  if (!existsSync(index)) return;
+  app.use(express.static(distDir, { index: false, maxAge: '1h' }));
+  app.get(/^\/(?!api\/|emulator\/).*/, (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+}

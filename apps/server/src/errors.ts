@@ -1,0 +1,45 @@
+import type { ErrorCode } from '@app/shared';
+
+/**
+ * Typed failures raised by services. The HTTP layer maps them to the one error shape;
+ * services never know about status codes or Express.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  VALIDATION_ERROR: 400,
+  INVALID_SIGNATURE: 400,
+  UNAUTHORIZED: 401,
+  INSUFFICIENT_CREDITS: 402,
+  ACCOUNT_OWES_CREDITS: 402,
+  PAYMENT_FAILED: 402,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  EMAIL_TAKEN: 409,
+  INVALID_STATE: 409,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  PAYMENT_PROVIDER_UNAVAILABLE: 502,
+  SERVICE_UNAVAILABLE: 503,
+  STORAGE_FULL: 507,
+};
+
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
+export const unauthorized = (message = 'Authentication required') =>
+  new AppError('UNAUTHORIZED', message);
+export const validationError = (message: string, details?: unknown) =>
+  new AppError('VALIDATION_ERROR', message, details);

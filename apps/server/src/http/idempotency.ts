@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { AppError } from '../errors.ts';
+import type { Store } from '../store/types.ts';
+import { actorOf } from './auth.ts';
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** An in-progress record older than this is treated as abandoned by a crashed request. */
+const STALE_AFTER_MS = 60_000;
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function requestFingerprint(method: string, path: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${path}\n${canonical(body ?? null)}`).digest('hex');
+}
+
+/**
+ * `Idempotency-Key` support for authenticated mutating endpoints: the same key and body
+ * replays the first response; the same key with another body is refused; a concurrent
+ * duplicate gets 409 while the first is still running. Server errors release the key so
+ * the client may retry.
+ */
+export function idempotency(store: Store, scope: string, now: () => Date): RequestHandler {
+  return (req, res, next) => {
+    const key = req.get('Idempotency-Key');
+    if (key === undefined) {
+      next();
+      return;
+    }
+    if (!KEY_PATTERN.test(key)) {
+      next(
+        new AppError(
+          'VALIDATION_ERROR',
+          'Idempotency-Key must be 1 to 255 printable ASCII characters',
+        ),
+      );
+      return;
+    }
+    const userId = actorOf(res).userId;
+    const requestHash = requestFingerprint(req.method, req.baseUrl + req.path, req.body);
+    const at = now();
+    res.locals.idempotencyKey = key;
+    store
+      .beginIdempotentRequest({
+        userId,
+        scope,
+        key,
+        requestHash,
+        now: at.toISOString(),
+        staleBefore: new Date(at.getTime() - STALE_AFTER_MS).toISOString(),
+      })
+      .then((begin) => {
+        switch (begin.state) {
+          case 'mismatch':
+            throw new AppError(
+              'IDEMPOTENCY_KEY_REUSED',
+              'This Idempotency-Key was used with a different request',
+            );
+          case 'in_progress':
+            throw new AppError(
+              'IDEMPOTENCY_IN_PROGRESS',
+              'A request with this Idempotency-Key is still in progress',
+              undefined,
+              { 'Retry-After': '1' },
+            );
+          case 'completed':
+            res.setHeader('Idempotent-Replayed', 'true');
+            res.status(begin.status).type('application/json').send(begin.body);
+            return;
+          case 'started':
+            captureResponse(res, (status, body) => {
+              const done =
+                status >= 500 || status === 429
+                  ? store.releaseIdempotentRequest({ userId, scope, key })
+                  : store.completeIdempotentRequest({
+                      userId,
+                      scope,
+                      key,
+                      status,
+                      body,
+                      now: now().toISOString(),
+                    });
+              done.catch((err: unknown) => req.log?.error({ err }, 'idempotency record failed'));
+            });
+            next();
+        }
+      })
+      .catch(next);
+  };
+}
+
+function captureResponse(
+  res: Parameters<RequestHandler>[1],
+  onDone: (status: number, body: string) => void,
+): void {
+  const originalJson = res.json.bind(res);
+  res.json = (body: unknown) => {
+    onDone(res.statusCode, JSON.stringify(body));
+    return originalJson(body);
+  };
+}

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import * as S from '@app/shared';
+
+interface RouteDoc {
+  method: 'get' | 'post';
+  path: string;
+  tag: string;
+  summary: string;
+  auth: boolean;
+  idempotent?: boolean;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  ok: [number, z.ZodType | null, string?];
+  errors: number[];
+}
+
+/** The API surface, described once from the same zod schemas the server validates with. */
+const ROUTES: RouteDoc[] = [
+  { method: 'post', path: '/api/auth/signup', tag: 'auth', summary: 'Create an account (10 free credits)', auth: false, body: S.SignupRequestSchema, ok: [201, S.AuthResponseSchema], errors: [400, 409, 429] },
+  { method: 'post', path: '/api/auth/login', tag: 'auth', summary: 'Log in', auth: false, body: S.LoginRequestSchema, ok: [200, S.AuthResponseSchema], errors: [400, 401, 429] },
+  { method: 'get', path: '/api/auth/me', tag: 'auth', summary: 'The current user with balance', auth: true, ok: [200, S.MeResponseSchema], errors: [401] },
+  { method: 'get', path: '/api/config', tag: 'meta', summary: 'Client configuration (Stripe mode and key)', auth: false, ok: [200, S.ClientConfigSchema], errors: [] },
+  { method: 'get', path: '/api/credits/balance', tag: 'credits', summary: 'Current credit balance', auth: true, ok: [200, S.BalanceResponseSchema], errors: [401] },
+  { method: 'get', path: '/api/credits/packages', tag: 'credits', summary: 'Credit packages for sale', auth: true, ok: [200, S.PackagesResponseSchema], errors: [401] },
+  { method: 'get', path: '/api/credits/transactions', tag: 'credits', summary: 'Ledger entries, newest first', auth: true, query: S.TransactionsQuerySchema, ok: [200, S.TransactionsResponseSchema], errors: [400, 401] },
+  { method: 'post', path: '/api/credits/calculate-cost', tag: 'credits', summary: 'Quote the cost of a video', auth: true, idempotent: true, body: S.CalculateCostRequestSchema, ok: [200, S.CalculateCostResponseSchema], errors: [400, 401] },
+  { method: 'get', path: '/api/credits/video-history', tag: 'credits', summary: 'Video generations, newest first', auth: true, query: S.VideoHistoryQuerySchema, ok: [200, S.VideoHistoryResponseSchema], errors: [400, 401] },
+  { method: 'post', path: '/api/video/generate', tag: 'video', summary: 'Charge and queue a video', auth: true, idempotent: true, body: S.GenerateVideoRequestSchema, ok: [202, S.GenerateVideoResponseSchema], errors: [400, 401, 402, 409, 422, 429, 503] },
+  { method: 'get', path: '/api/video/{id}', tag: 'video', summary: 'One video', auth: true, ok: [200, S.VideoResponseSchema], errors: [401, 404] },
+  { method: 'get', path: '/api/video/{id}/events', tag: 'video', summary: 'Progress as server-sent events (`event: video`)', auth: true, ok: [200, null, 'text/event-stream'], errors: [401, 404] },
+  { method: 'get', path: '/api/video/{id}/file', tag: 'video', summary: 'The MP4 (HTTP ranges; auth header or the token in fileUrl)', auth: true, ok: [200, null, 'video/mp4'], errors: [401, 404, 416] },
+  { method: 'post', path: '/api/video/{id}/cancel', tag: 'video', summary: 'Cancel a queued or running video (refunded)', auth: true, idempotent: true, ok: [200, S.VideoResponseSchema], errors: [401, 404, 409] },
+  { method: 'post', path: '/api/payments/create-intent', tag: 'payments', summary: 'Start buying a package', auth: true, idempotent: true, body: S.CreatePaymentIntentRequestSchema, ok: [201, S.CreatePaymentIntentResponseSchema], errors: [400, 401, 404, 429, 502] },
+  { method: 'post', path: '/api/payments/confirm', tag: 'payments', summary: 'Re-read the PaymentIntent and credit once', auth: true, idempotent: true, body: S.ConfirmPaymentRequestSchema, ok: [200, S.ConfirmPaymentResponseSchema], errors: [400, 401, 404, 429, 502] },
+  { method: 'post', path: '/api/payments/webhook', tag: 'payments', summary: 'Stripe webhook (signed raw body)', auth: false, ok: [200, null], errors: [400] },
+  { method: 'get', path: '/api/payments/history', tag: 'payments', summary: 'Payments, newest first', auth: true, query: S.PaginationQuerySchema, ok: [200, S.PaymentHistoryResponseSchema], errors: [400, 401] },
+  { method: 'get', path: '/api/payments/{paymentId}', tag: 'payments', summary: 'One payment (owner only)', auth: true, ok: [200, S.PaymentResponseSchema], errors: [401, 404] },
+];
+
+const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+  z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+
+let cached: object | undefined;
+
+export function openApiDocument(): object {
+  if (cached) return cached;
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of ROUTES) {
+    const [status, okSchema, mediaType] = r.ok;
+    const parameters: unknown[] = [];
+    for (const match of r.path.matchAll(/\{(\w+)\}/g)) {
+      parameters.push({ name: match[1], in: 'path', required: true, schema: { type: 'string' } });
+    }
+    if (r.query) {
+      const q = toSchema(r.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, schema] of Object.entries(q.properties ?? {})) {
+        parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
+      }
+    }
+    if (r.idempotent) {
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description: 'Same key and body replays the first response; another body is a 422.',
+        schema: { type: 'string', maxLength: 255 },
+      });
+    }
+    const responses: Record<string, unknown> = {
+      [status]: okSchema
+        ? { description: 'OK', content: { 'application/json': { schema: toSchema(okSchema, 'output') } } }
+        : { description: mediaType ?? 'OK', ...(mediaType ? { content: { [mediaType]: {} } } : {}) },
+    };
+    for (const code of r.errors) {
+      responses[code] = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    }
+    paths[r.path] ??= {};
+    paths[r.path]![r.method] = {
+      tags: [r.tag],
+      summary: r.summary,
+      security: r.auth ? [{ bearer: [] }] : [],
+      parameters,
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input') } } } } : {}),
+      responses,
+    };
+  }
+  cached = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Credit system API',
+      version: '1.0.0',
+      description: 'Prepaid credits, Stripe payments and video generation. Every error has the shape { error: { code, message, details? } }.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: toSchema(S.ErrorBodySchema, 'output') },
+    },
+    paths,
+  };
+  return cached;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** A dependency-free reference page; the JSON document stays the source of truth. */
+export function docsPage(): string {
+  const doc = openApiDocument() as { paths: Record<string, Record<string, { summary: string; requestBody?: unknown; responses: Record<string, unknown>; security: unknown[] }>> };
+  const sections = Object.entries(doc.paths)
+    .flatMap(([p, methods]) =>
+      Object.entries(methods).map(([m, op]) => {
+        const body = op.requestBody ? `<h4>Request body</h4><pre>${escapeHtml(JSON.stringify(op.requestBody, null, 2))}</pre>` : '';
+        return `<section><h3><code>${m.toUpperCase()} ${escapeHtml(p)}</code> ${op.security.length ? '🔒' : ''}</h3><p>${escapeHtml(op.summary)}</p>${body}<h4>Responses</h4><pre>${escapeHtml(JSON.stringify(op.responses, null, 2))}</pre></section>`;
+      }),
+    )
+    .join('\n');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>API reference</title>
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1f2430}
+pre{background:#f5f6f8;padding:.75rem;overflow:auto;font-size:.8rem;max-height:24rem}section{border-top:1px solid #ddd;padding:.5rem 0}</style>
+</head><body><h1>Credit system API</h1><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1). 🔒 = <code>Authorization: Bearer &lt;token&gt;</code>.</p>${sections}</body></html>`;
+}

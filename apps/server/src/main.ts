@@ -1,0 +1,45 @@
+import { createApp } from './app.ts';
+import { composeDeps } from './compose.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const store = openSqliteStore(config.databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs });
+  const released = await store.releaseAllInProgressRequests();
+  if (released > 0) log.warn({ released }, 'released idempotency keys left by a previous process');
+
+  const deps = composeDeps({ config, store, log });
+  const app = createApp(deps);
+  const server = app.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+    // Tests and scripts wait for this exact line.
+    console.log(`listening on http://${host === 'localhost' ? '127.0.0.1' : host}:${port}`);
+    log.info({ port, stripeMode: config.stripe.mode, env: config.env }, 'server started');
+  });
+
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    server.close(() => {
+      void store.close().then(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { CREDIT_PACKAGES } from '@app/shared';
+import { MIGRATIONS } from './migrations/index.ts';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  busyTimeoutMs?: number;
+  readonly?: boolean;
+}
+
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  db.pragma('foreign_keys = ON');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across application crashes in WAL mode; only power loss can drop
+    // the last commits, which the payment reconciliation then re-applies from Stripe.
+    db.pragma('synchronous = NORMAL');
+  }
+  return db;
+}
+
+export function migrate(db: Db): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
+  const applied = new Set(
+    db
+      .prepare('SELECT version FROM schema_migrations')
+      .pluck()
+      .all() as number[],
+  );
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+    }).immediate();
+  }
+}
+
+/** Idempotent: ids are fixed, so a re-run updates the catalogue instead of duplicating it. */
+export function seedPackages(db: Db): void {
+  const upsert = db.prepare(`INSERT INTO credit_packages
+      (id, name, credits, bonus_credits, price_cents, currency, best_value, active)
+    VALUES (@id, @name, @credits, @bonusCredits, @priceCents, @currency, @bestValue, 1)
+    ON CONFLICT (id) DO UPDATE SET name = excluded.name, credits = excluded.credits,
+      bonus_credits = excluded.bonus_credits, price_cents = excluded.price_cents,
+      currency = excluded.currency, best_value = excluded.best_value`);
+  db.transaction(() => {
+    for (const p of CREDIT_PACKAGES) upsert.run({ ...p, bestValue: p.bestValue ? 1 : 0 });
+  }).immediate();
+}
