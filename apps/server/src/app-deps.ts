@@ -1,7 +1,8 @@
 import type { ServiceContext } from './services/context.ts';
 import type { AuthThrottle } from './services/auth/login-throttle.ts';
 import type { TokenService } from './services/auth/tokens.ts';
-import type { Express, Router } from 'express';
+import type { RequestListener } from 'node:http';
+import type Stripe from 'stripe';
 import type { VideoRecord } from './store/types.ts';
 
 /** Everything the HTTP layer needs, built once by the composition root (main.ts or a test). */
@@ -10,8 +11,7 @@ export interface AppDeps {
   tokens: TokenService;
   throttle: AuthThrottle;
   videoFileToken: (video: VideoRecord) => string;
-  /** Routes that need the raw body (the Stripe webhook) or no JSON parsing at all. */
-  mountBeforeJson?: (app: Express) => void;
-  /** Area routers added by their issues (payments, video), mounted under their own paths. */
-  routers?: Array<{ path: string; router: Router }>;
+  stripe: Stripe;
+  /** The bundled Stripe emulator's HTTP API, served same-origin for the browser checkout. */
+  stripeEmulatorHandler?: RequestListener;
 }

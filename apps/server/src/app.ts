@@ -10,6 +10,7 @@ import { requestLogging } from './http/request-context.ts';
 import { corsPolicy, securityHeaders } from './http/security.ts';
 import { authRouter } from './routes/auth.ts';
 import { creditsRouter } from './routes/credits.ts';
+import { mountStripeWebhook, paymentsRouter } from './routes/payments.ts';
 
 /** Builds the whole HTTP application from its dependencies; it never listens. */
 export function createApp(deps: AppDeps): Express {
@@ -27,8 +28,9 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
 
-  // Stripe signs the exact bytes it sent, so the webhook route must see the raw body.
-  if (deps.mountBeforeJson) deps.mountBeforeJson(app);
+  mountStripeWebhook(app, deps);
+  const emulator = deps.stripeEmulatorHandler;
+  if (emulator) app.use('/emulator/stripe', (req, res) => emulator(req, res));
 
   app.use('/api', requireJson, express.json({ limit: config.bodyLimit, strict: true }));
 
@@ -50,7 +52,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use('/api/auth', authRouter(deps));
   app.use('/api/credits', creditsRouter(deps));
-  for (const mount of deps.routers ?? []) app.use(mount.path, mount.router);
+  app.use('/api/payments', paymentsRouter(deps));
   app.use('/api', notFoundHandler);
 
   serveWebApp(app, config.webDistDir);

@@ -1,4 +1,6 @@
+import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
+import type Stripe from 'stripe';
 import type { AppDeps } from './app-deps.ts';
 import type { Config } from './config.ts';
 import { AuthThrottle } from './services/auth/login-throttle.ts';
@@ -13,6 +15,8 @@ export function composeDeps(options: {
   config: Config;
   store: Store;
   log: Logger;
+  stripe: Stripe;
+  stripeEmulatorHandler?: RequestListener;
   now?: () => Date;
 }): AppDeps {
   const now = options.now ?? (() => new Date());
@@ -22,6 +26,8 @@ export function composeDeps(options: {
     ctx,
     tokens,
     throttle: new AuthThrottle(options.config.rateLimits),
+    stripe: options.stripe,
+    stripeEmulatorHandler: options.stripeEmulatorHandler,
     videoFileToken: (video) =>
       tokens.issue(video.userId, now(), FILE_TOKEN_TTL_SECONDS, `video-file:${video.id}`).token,
   };

@@ -2,6 +2,7 @@ import { createApp } from './app.ts';
 import { composeDeps } from './compose.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { startStripeRuntime } from './stripe-runtime.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 
 async function main() {
@@ -20,21 +21,30 @@ async function main() {
   const released = await store.releaseAllInProgressRequests();
   if (released > 0) log.warn({ released }, 'released idempotency keys left by a previous process');
 
-  const deps = composeDeps({ config, store, log });
+  const stripeRuntime = await startStripeRuntime(config);
+  if (stripeRuntime.emulator) log.warn('no Stripe keys configured: using the bundled Stripe emulator (test mode)');
+  const deps = composeDeps({
+    config,
+    store,
+    log,
+    stripe: stripeRuntime.stripe,
+    stripeEmulatorHandler: stripeRuntime.emulatorHandler,
+  });
   const app = createApp(deps);
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    stripeRuntime.setWebhookTarget(`http://${host}:${port}`);
     // Tests and scripts wait for this exact line.
-    console.log(`listening on http://${host === 'localhost' ? '127.0.0.1' : host}:${port}`);
+    console.log(`listening on http://${host}:${port}`);
     log.info({ port, stripeMode: config.stripe.mode, env: config.env }, 'server started');
   });
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
     server.close(() => {
-      void store.close().then(() => process.exit(0));
+      void Promise.all([stripeRuntime.close(), store.close()]).then(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 10_000).unref();
   };

@@ -1,4 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { StripeEmulator } from '@app/stripe-emulator';
+import type Stripe from 'stripe';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -10,6 +14,7 @@ import type { AppDeps } from '../../src/app-deps.ts';
 import { composeDeps } from '../../src/compose.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { startStripeRuntime } from '../../src/stripe-runtime.ts';
 
 export interface Harness {
   dir: string;
@@ -17,6 +22,11 @@ export interface Harness {
   store: SqliteStore;
   deps: AppDeps;
   app: Express;
+  server: Server;
+  baseUrl: string;
+  stripe: Stripe;
+  /** The bundled emulator the app talks to (tests drive faults and deliveries with it). */
+  emulator: StripeEmulator;
   http: () => ReturnType<typeof request>;
   signup: (
     overrides?: Partial<{ email: string; password: string; name: string }>,
@@ -38,7 +48,10 @@ let counter = 0;
 /** A fresh SQLite file built by the real migrations, the real app factory, real HTTP. */
 export async function createHarness(
   env: Record<string, string> = {},
-  extend?: (deps: AppDeps, h: Omit<Harness, 'app' | 'http' | 'signup' | 'close'>) => void,
+  extend?: (
+    deps: AppDeps,
+    h: Pick<Harness, 'dir' | 'config' | 'store' | 'deps' | 'assertInvariants'>,
+  ) => void,
 ): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'credit-test-'));
   const config = loadConfig({
@@ -51,13 +64,28 @@ export async function createHarness(
     ...env,
   });
   const store = openSqliteStore(config.databasePath);
-  const deps = composeDeps({ config, store, log: pino({ level: 'silent' }) });
+  const runtime = await startStripeRuntime({
+    ...config,
+    stripe: { ...config.stripe, emulatorPort: 0 },
+  });
+  const deps = composeDeps({
+    config,
+    store,
+    log: pino({ level: 'silent' }),
+    stripe: runtime.stripe,
+    stripeEmulatorHandler: runtime.emulatorHandler,
+  });
   const assertInvariants = async () => {
     expect(await store.verifyInvariants()).toEqual([]);
   };
   extend?.(deps, { dir, config, store, deps, assertInvariants });
   const app = createApp(deps);
-  const http = () => request(app);
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  runtime.setWebhookTarget(baseUrl);
+  const http = () => request(server);
   const signup: Harness['signup'] = async (overrides = {}) => {
     counter += 1;
     const body = {
@@ -83,10 +111,17 @@ export async function createHarness(
     store,
     deps,
     app,
+    server,
+    baseUrl,
+    stripe: runtime.stripe,
+    emulator: runtime.emulator!,
     http,
     signup,
     assertInvariants,
     close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await runtime.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,73 @@
+import express, { Router, type Express } from 'express';
+import {
+  ConfirmPaymentRequestSchema,
+  CreatePaymentIntentRequestSchema,
+  PaginationQuerySchema,
+} from '@app/shared';
+import { actorOf, requireAuth } from '../http/auth.ts';
+import { idempotency } from '../http/idempotency.ts';
+import { perUserLimit } from '../http/rate-limit.ts';
+import { parseWith } from '../http/validate.ts';
+import { confirmPayment } from '../services/payments/confirm-payment.ts';
+import { createPaymentIntent } from '../services/payments/create-intent.ts';
+import { handleWebhook } from '../services/payments/handle-webhook.ts';
+import { getPayment, listPayments } from '../services/payments/list-payments.ts';
+import type { AppDeps } from '../app-deps.ts';
+
+/** Stripe signs the exact bytes it sent, so this route is mounted before the JSON parser. */
+export function mountStripeWebhook(app: Express, deps: AppDeps): void {
+  app.post(
+    '/api/payments/webhook',
+    express.raw({ type: () => true, limit: '1mb' }),
+    async (req, res) => {
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const result = await handleWebhook({
+        ctx: deps.ctx,
+        stripe: deps.stripe,
+        rawBody,
+        signature: req.get('Stripe-Signature'),
+      });
+      res.json({ received: true, outcome: result.outcome });
+    },
+  );
+}
+
+export function paymentsRouter(deps: AppDeps): Router {
+  const { ctx, tokens, stripe } = deps;
+  const limits = ctx.config.rateLimits;
+  const router = Router();
+  router.use(requireAuth(tokens));
+  const limit = (name: string) =>
+    perUserLimit({ name, perMinute: limits.paymentsPerMinute, disabled: limits.disabled });
+
+  router.post(
+    '/create-intent',
+    limit('create-intent'),
+    idempotency(ctx.store, 'payments.create-intent', ctx.now),
+    async (req, res) => {
+      const input = parseWith(CreatePaymentIntentRequestSchema, req.body);
+      res.status(201).json(await createPaymentIntent({ ctx, stripe, actor: actorOf(res), input }));
+    },
+  );
+
+  router.post(
+    '/confirm',
+    limit('confirm'),
+    idempotency(ctx.store, 'payments.confirm', ctx.now),
+    async (req, res) => {
+      const input = parseWith(ConfirmPaymentRequestSchema, req.body);
+      res.json(await confirmPayment({ ctx, stripe, actor: actorOf(res), input }));
+    },
+  );
+
+  router.get('/history', async (req, res) => {
+    const query = parseWith(PaginationQuerySchema, req.query, 'query');
+    res.json(await listPayments({ ctx, actor: actorOf(res), query }));
+  });
+
+  router.get('/:paymentId', async (req, res) => {
+    res.json(await getPayment({ ctx, actor: actorOf(res), paymentId: req.params.paymentId }));
+  });
+
+  return router;
+}

@@ -1,0 +1,40 @@
+import type Stripe from 'stripe';
+import type { ConfirmPaymentRequest, ConfirmPaymentResponse } from '@app/shared';
+import { AppError, notFound } from '../../errors.ts';
+import { presentPayment } from '../../presenters/payment.ts';
+import type { Actor, ServiceContext } from '../context.ts';
+import { factsFromIntent } from './facts.ts';
+import { providerError } from './provider-error.ts';
+import { decidePayment } from './settlement.ts';
+
+/**
+ * Re-reads the PaymentIntent from Stripe (never trusting the browser) and settles it. Safe to
+ * repeat and to race the webhook: the purchase entry is unique per payment.
+ */
+export async function confirmPayment(options: {
+  ctx: ServiceContext;
+  stripe: Stripe;
+  actor: Actor;
+  input: ConfirmPaymentRequest;
+}): Promise<ConfirmPaymentResponse> {
+  const { ctx, actor, input } = options;
+  const payment = await ctx.store.findPaymentByIntent(input.paymentIntentId);
+  if (!payment || payment.userId !== actor.userId) throw notFound('Payment');
+  let intent: Stripe.PaymentIntent;
+  try {
+    intent = await options.stripe.paymentIntents.retrieve(input.paymentIntentId);
+  } catch (err) {
+    throw providerError(err);
+  }
+  if (intent.metadata?.payment_id !== payment.id) {
+    ctx.log.error({ alert: true, paymentId: payment.id, intentId: intent.id }, 'PaymentIntent metadata does not match the payment');
+    throw new AppError('INVALID_STATE', 'This payment cannot be confirmed');
+  }
+  const result = await ctx.store.updatePayment({
+    paymentIntentId: intent.id,
+    decide: decidePayment(factsFromIntent(intent)),
+    now: ctx.now().toISOString(),
+  });
+  if (result.kind !== 'applied') throw notFound('Payment');
+  return { payment: presentPayment(result.payment), creditBalance: result.balance };
+}

@@ -1,0 +1,86 @@
+import type Stripe from 'stripe';
+import type { ServiceContext } from '../context.ts';
+import { disputeFacts, factsFromCharge, factsFromIntent, intentIdOf } from './facts.ts';
+import { decidePayment, type PaymentFacts } from './settlement.ts';
+import { verifyWebhook } from './verify-signature.ts';
+
+export interface WebhookResult {
+  eventId: string;
+  type: string;
+  outcome: string;
+}
+
+/** Which payment an event is about, and what it says; null for types we do not act on. */
+function interpret(event: Stripe.Event): { intentId: string | null; facts: PaymentFacts } | null {
+  switch (event.type) {
+    case 'payment_intent.succeeded':
+    case 'payment_intent.payment_failed':
+    case 'payment_intent.canceled':
+    case 'payment_intent.requires_action':
+      return { intentId: event.data.object.id, facts: factsFromIntent(event.data.object) };
+    case 'charge.refunded':
+      return {
+        intentId: intentIdOf(event.data.object.payment_intent),
+        facts: factsFromCharge(event.data.object),
+      };
+    case 'charge.dispute.created':
+    case 'charge.dispute.closed':
+      return {
+        intentId: intentIdOf(event.data.object.payment_intent),
+        facts: disputeFacts(event.data.object, event.type === 'charge.dispute.closed'),
+      };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Verifies the signature, then applies the event at most once (its id is recorded in the
+ * same transaction as its ledger effect). Anything we cannot act on is still acknowledged,
+ * so Stripe stops retrying, and recorded for operators.
+ */
+export async function handleWebhook(options: {
+  ctx: ServiceContext;
+  stripe: Stripe;
+  rawBody: Buffer;
+  signature: string | undefined;
+}): Promise<WebhookResult> {
+  const { ctx } = options;
+  const now = ctx.now();
+  const event = verifyWebhook({
+    stripe: options.stripe,
+    rawBody: options.rawBody,
+    signature: options.signature,
+    secret: ctx.config.stripe.webhookSecret,
+    toleranceSeconds: ctx.config.stripe.webhookToleranceSeconds,
+    now,
+  });
+  const base = { eventId: event.id, type: event.type };
+  const meaning = interpret(event);
+  if (!meaning || !meaning.intentId) {
+    const fresh = await ctx.store.recordStripeEvent({
+      id: event.id,
+      type: event.type,
+      outcome: 'ignored',
+      now: now.toISOString(),
+    });
+    return { ...base, outcome: fresh ? 'ignored' : 'duplicate_event' };
+  }
+  const result = await ctx.store.updatePayment({
+    paymentIntentId: meaning.intentId,
+    event: { id: event.id, type: event.type },
+    decide: decidePayment(meaning.facts),
+    now: now.toISOString(),
+  });
+  if (result.kind === 'unknown_payment') {
+    ctx.log.warn({ alert: true, ...base, paymentIntentId: meaning.intentId }, 'webhook for an unknown PaymentIntent');
+    return { ...base, outcome: 'unknown_payment' };
+  }
+  if (result.kind === 'duplicate_event') return { ...base, outcome: 'duplicate_event' };
+  if (result.outcome.includes('amount_mismatch')) {
+    ctx.log.error({ alert: true, ...base, paymentId: result.payment.id, anomaly: result.payment.anomaly }, 'payment amount mismatch: nothing credited');
+  } else {
+    ctx.log.info({ ...base, paymentId: result.payment.id, outcome: result.outcome }, 'webhook applied');
+  }
+  return { ...base, outcome: result.outcome };
+}

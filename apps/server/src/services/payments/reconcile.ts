@@ -1,0 +1,76 @@
+import type Stripe from 'stripe';
+import type { ServiceContext } from '../context.ts';
+import { factsFromCharge, factsFromIntent } from './facts.ts';
+import { decidePayment, type PaymentFacts } from './settlement.ts';
+
+export interface ReconcileReport {
+  examined: number;
+  credited: number;
+  updated: number;
+  unchanged: number;
+  notOurs: number;
+  unknownPayment: number;
+  anomalies: string[];
+}
+
+/**
+ * Lists recent PaymentIntents at Stripe and settles each against our records: a succeeded
+ * intent whose webhook never arrived gets credited, once. Running it twice changes nothing.
+ */
+export async function reconcilePayments(options: {
+  ctx: ServiceContext;
+  stripe: Stripe;
+  sinceSeconds: number;
+}): Promise<ReconcileReport> {
+  const { ctx, stripe } = options;
+  const report: ReconcileReport = {
+    examined: 0,
+    credited: 0,
+    updated: 0,
+    unchanged: 0,
+    notOurs: 0,
+    unknownPayment: 0,
+    anomalies: [],
+  };
+  const since = Math.floor(ctx.now().getTime() / 1000) - options.sinceSeconds;
+  for await (const intent of stripe.paymentIntents.list({
+    created: { gte: since },
+    limit: 100,
+    expand: ['data.latest_charge'],
+  })) {
+    report.examined += 1;
+    const paymentId = intent.metadata?.payment_id;
+    if (!paymentId) {
+      report.notOurs += 1;
+      continue;
+    }
+    const payment = await ctx.store.findPayment(paymentId);
+    if (!payment) {
+      report.unknownPayment += 1;
+      report.anomalies.push(`${intent.id}: no payment ${paymentId}`);
+      continue;
+    }
+    if (!payment.stripePaymentIntentId) {
+      await ctx.store.attachPaymentIntent(payment.id, intent.id, ctx.now().toISOString());
+    } else if (payment.stripePaymentIntentId !== intent.id) {
+      report.anomalies.push(`${intent.id}: payment ${payment.id} is tied to ${payment.stripePaymentIntentId}`);
+      continue;
+    }
+    const facts: PaymentFacts = { ...factsFromIntent(intent) };
+    const charge = intent.latest_charge;
+    if (charge && typeof charge === 'object') {
+      facts.amountRefundedCents = factsFromCharge(charge).amountRefundedCents;
+    }
+    const result = await ctx.store.updatePayment({
+      paymentIntentId: intent.id,
+      decide: decidePayment(facts),
+      now: ctx.now().toISOString(),
+    });
+    if (result.kind !== 'applied') continue;
+    if (result.outcome.startsWith('credited')) report.credited += 1;
+    else if (result.outcome === 'no_change') report.unchanged += 1;
+    else report.updated += 1;
+    if (result.outcome.includes('amount_mismatch')) report.anomalies.push(`${intent.id}: ${result.payment.anomaly}`);
+  }
+  return report;
+}
