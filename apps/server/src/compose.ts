@@ -20,7 +20,12 @@ export function composeDeps(options: {
   now?: () => Date;
 }): AppDeps {
   const now = options.now ?? (() => new Date());
-  const ctx: ServiceContext = { store: options.store, config: options.config, log: options.log, now };
+  const ctx: ServiceContext = {
+    store: options.store,
+    config: options.config,
+    log: options.log,
+    now,
+  };
   const tokens = new TokenService(options.config.jwt);
   return {
     ctx,

@@ -31,7 +31,12 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   JWT_SECRET: optionalString,
-  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(7 * 24 * 3600),
+  JWT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 24 * 3600)
+    .default(7 * 24 * 3600),
   JWT_ISSUER: z.string().default('credit-video-platform'),
   JWT_AUDIENCE: z.string().default('credit-video-platform-web'),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).optional(),
@@ -50,7 +55,11 @@ const EnvSchema = z.object({
 
   VIDEO_RENDERER: z.enum(['ffmpeg', 'noop']).default('ffmpeg'),
   VIDEO_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
-  VIDEO_RENDER_TIMEOUT_MS: z.coerce.number().int().min(1000).default(10 * 60 * 1000),
+  VIDEO_RENDER_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(10 * 60 * 1000),
 
   RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(100),
@@ -132,7 +141,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   mkdirSync(dataDir, { recursive: true });
 
   if (production && (!e.JWT_SECRET || Buffer.byteLength(e.JWT_SECRET) < MIN_SECRET_BYTES)) {
-    throw new ConfigError(`JWT_SECRET of at least ${MIN_SECRET_BYTES} bytes is required in production`);
+    throw new ConfigError(
+      `JWT_SECRET of at least ${MIN_SECRET_BYTES} bytes is required in production`,
+    );
   }
   const jwtSecret = e.JWT_SECRET ?? localJwtSecret(dataDir);
 
@@ -147,7 +158,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     videoDir: path.resolve(e.VIDEO_DIR ?? path.join(dataDir, 'videos')),
     webDistDir: path.resolve(e.WEB_DIST_DIR),
     logLevel: e.LOG_LEVEL,
-    jwt: { secret: jwtSecret, ttlSeconds: e.JWT_TTL_SECONDS, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    jwt: {
+      secret: jwtSecret,
+      ttlSeconds: e.JWT_TTL_SECONDS,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+    },
     bcryptCost: e.BCRYPT_COST ?? 12,
     frontendUrl: e.FRONTEND_URL,
     trustProxy: e.TRUST_PROXY,
@@ -191,8 +207,14 @@ function resolveStripe(
     };
   }
   const live = e.STRIPE_SECRET_KEY.startsWith('sk_live_');
-  if (!e.STRIPE_SECRET_KEY.startsWith('sk_test_') && !live && !e.STRIPE_SECRET_KEY.startsWith('rk_')) {
-    throw new ConfigError('STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_... or sk_live_...)');
+  if (
+    !e.STRIPE_SECRET_KEY.startsWith('sk_test_') &&
+    !live &&
+    !e.STRIPE_SECRET_KEY.startsWith('rk_')
+  ) {
+    throw new ConfigError(
+      'STRIPE_SECRET_KEY must be a Stripe secret key (sk_test_... or sk_live_...)',
+    );
   }
   if (!e.STRIPE_WEBHOOK_SECRET) {
     throw new ConfigError('STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set');

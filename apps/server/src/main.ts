@@ -22,7 +22,8 @@ async function main() {
   if (released > 0) log.warn({ released }, 'released idempotency keys left by a previous process');
 
   const stripeRuntime = await startStripeRuntime(config);
-  if (stripeRuntime.emulator) log.warn('no Stripe keys configured: using the bundled Stripe emulator (test mode)');
+  if (stripeRuntime.emulator)
+    log.warn('no Stripe keys configured: using the bundled Stripe emulator (test mode)');
   const deps = composeDeps({
     config,
     store,

@@ -8,6 +8,7 @@ export interface StripeRuntime {
   stripe: Stripe;
   emulator?: StripeEmulator;
   emulatorHandler?: RequestListener;
+  emulatorUrl?: string;
   /** Tells the emulator where to deliver events once the API's port is known. */
   setWebhookTarget: (apiBaseUrl: string) => void;
   close: () => Promise<void>;
@@ -36,6 +37,7 @@ export async function startStripeRuntime(config: Config): Promise<StripeRuntime>
     stripe: createStripeClient(config.stripe, new URL(url)),
     emulator,
     emulatorHandler: emulator.handler,
+    emulatorUrl: url,
     setWebhookTarget: (apiBaseUrl) => emulator.setWebhookUrl(`${apiBaseUrl}/api/payments/webhook`),
     close: () => emulator.close(),
   };

@@ -24,9 +24,17 @@ describe('POST /api/payments/create-intent', () => {
     const pi = await h.stripe.paymentIntents.retrieve(intent.paymentIntentId);
     expect(pi.amount).toBe(2499);
     expect(pi.currency).toBe('usd');
-    expect(pi.metadata).toMatchObject({ payment_id: intent.paymentId, user_id: user.id, package_id: '2' });
+    expect(pi.metadata).toMatchObject({
+      payment_id: intent.paymentId,
+      user_id: user.id,
+      package_id: '2',
+    });
     const payment = await h.http().get(`/api/payments/${intent.paymentId}`).set(user.auth);
-    expect(payment.body.payment).toMatchObject({ status: 'pending', amountCents: 2499, credits: 160 });
+    expect(payment.body.payment).toMatchObject({
+      status: 'pending',
+      amountCents: 2499,
+      credits: 160,
+    });
   });
 
   it.each([
@@ -54,7 +62,10 @@ describe('POST /api/payments/create-intent', () => {
     const intent = await startPurchase(h, user);
     expect(h.emulator.control.listAll().paymentIntents.length).toBe(before + 1);
     const attempts = h.emulator.control.requestLog.filter(
-      (r) => r.method === 'POST' && r.path === '/v1/payment_intents' && r.idempotencyKey === `create-intent:${intent.paymentId}`,
+      (r) =>
+        r.method === 'POST' &&
+        r.path === '/v1/payment_intents' &&
+        r.idempotencyKey === `create-intent:${intent.paymentId}`,
     );
     expect(attempts.length).toBe(2);
     expect(attempts.map((a) => a.status)).toEqual([503, 200]);
@@ -63,7 +74,11 @@ describe('POST /api/payments/create-intent', () => {
   it('answers 502 when Stripe is unreachable, crediting nothing', async () => {
     const user = await h.signup();
     h.emulator.control.failNext({ method: 'POST', path: '/v1/payment_intents' }, 'reset', 5);
-    const res = await h.http().post('/api/payments/create-intent').set(user.auth).send({ packageId: PRO });
+    const res = await h
+      .http()
+      .post('/api/payments/create-intent')
+      .set(user.auth)
+      .send({ packageId: PRO });
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('PAYMENT_PROVIDER_UNAVAILABLE');
     expect(JSON.stringify(res.body)).not.toMatch(/ECONNRESET|socket|stripe\.com/i);
@@ -81,10 +96,18 @@ describe('buying credits end to end', () => {
     const history = PaymentHistoryResponseSchema.parse(
       (await h.http().get('/api/payments/history').set(user.auth)).body,
     );
-    expect(history.payments[0]).toMatchObject({ id: intent.paymentId, status: 'succeeded', credits: 160 });
+    expect(history.payments[0]).toMatchObject({
+      id: intent.paymentId,
+      status: 'succeeded',
+      credits: 160,
+    });
     const tx = await h.http().get('/api/credits/transactions?type=purchase').set(user.auth);
     expect(tx.body.transactions).toEqual([
-      expect.objectContaining({ amount: 160, referenceType: 'payment', referenceId: intent.paymentId }),
+      expect.objectContaining({
+        amount: 160,
+        referenceType: 'payment',
+        referenceId: intent.paymentId,
+      }),
     ]);
     const me = await h.http().get('/api/auth/me').set(user.auth);
     expect(me.body.user.totalCreditsPurchased).toBe(160);
@@ -93,7 +116,9 @@ describe('buying credits end to end', () => {
   it('a declined card adds nothing and records the failure', async () => {
     const user = await h.signup();
     const intent = await startPurchase(h, user);
-    await expect(pay(h, intent.paymentIntentId, 'pm_card_chargeDeclined')).rejects.toMatchObject({ code: 'card_declined' });
+    await expect(pay(h, intent.paymentIntentId, 'pm_card_chargeDeclined')).rejects.toMatchObject({
+      code: 'card_declined',
+    });
     await h.emulator.control.waitForIdle();
     expect(await balanceOf(h, user)).toBe(10);
     const payment = await h.http().get(`/api/payments/${intent.paymentId}`).set(user.auth);
@@ -105,15 +130,27 @@ describe('buying credits end to end', () => {
     const user = await h.signup();
     const intent = await startPurchase(h, user);
     h.emulator.control.pauseDelivery();
-    const pending = await h.http().post('/api/payments/confirm').set(user.auth).send({ paymentIntentId: intent.paymentIntentId });
+    const pending = await h
+      .http()
+      .post('/api/payments/confirm')
+      .set(user.auth)
+      .send({ paymentIntentId: intent.paymentIntentId });
     expect(pending.status).toBe(200);
     expect(pending.body.payment.status).toBe('pending');
     await pay(h, intent.paymentIntentId);
     const succeeded = h.emulator.control
       .pendingEvents()
-      .find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as { id: string }).id === intent.paymentIntentId)!;
+      .find(
+        (e) =>
+          e.type === 'payment_intent.succeeded' &&
+          (e.data.object as { id: string }).id === intent.paymentIntentId,
+      )!;
     const confirms = Array.from({ length: 10 }, () =>
-      h.http().post('/api/payments/confirm').set(user.auth).send({ paymentIntentId: intent.paymentIntentId }),
+      h
+        .http()
+        .post('/api/payments/confirm')
+        .set(user.auth)
+        .send({ paymentIntentId: intent.paymentIntentId }),
     );
     const deliveries = h.emulator.control.deliver(succeeded.id, { times: 20 });
     const [confirmResults, log] = await Promise.all([Promise.all(confirms), deliveries]);
@@ -130,14 +167,20 @@ describe('buying credits end to end', () => {
 });
 
 describe('who can see a payment', () => {
-  it("gives another user 404 for details and confirm, and keeps lists apart (BOLA)", async () => {
+  it('gives another user 404 for details and confirm, and keeps lists apart (BOLA)', async () => {
     const alice = await h.signup();
     const bob = await h.signup();
     const intent = await startPurchase(h, alice);
     await pay(h, intent.paymentIntentId);
     await h.emulator.control.waitForIdle();
-    expect((await h.http().get(`/api/payments/${intent.paymentId}`).set(bob.auth)).status).toBe(404);
-    const confirm = await h.http().post('/api/payments/confirm').set(bob.auth).send({ paymentIntentId: intent.paymentIntentId });
+    expect((await h.http().get(`/api/payments/${intent.paymentId}`).set(bob.auth)).status).toBe(
+      404,
+    );
+    const confirm = await h
+      .http()
+      .post('/api/payments/confirm')
+      .set(bob.auth)
+      .send({ paymentIntentId: intent.paymentIntentId });
     expect(confirm.status).toBe(404);
     const list = await h.http().get('/api/payments/history').set(bob.auth);
     expect(list.body.payments).toEqual([]);
@@ -160,7 +203,11 @@ describe('rate limits', () => {
     const user = await limited.signup();
     const statuses: number[] = [];
     for (let i = 0; i < 4; i += 1) {
-      const r = await limited.http().post('/api/payments/create-intent').set(user.auth).send({ packageId: 1 });
+      const r = await limited
+        .http()
+        .post('/api/payments/create-intent')
+        .set(user.auth)
+        .send({ packageId: 1 });
       statuses.push(r.status);
       if (r.status === 429) expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
     }

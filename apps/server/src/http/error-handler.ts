@@ -27,7 +27,8 @@ function fromMiddleware(err: HttpishError): AppError | undefined {
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   let appError: AppError | undefined;
   if (err instanceof AppError) appError = err;
-  else if (err instanceof InvalidCostOptionsError) appError = new AppError('VALIDATION_ERROR', err.message);
+  else if (err instanceof InvalidCostOptionsError)
+    appError = new AppError('VALIDATION_ERROR', err.message);
   else if (err && typeof err === 'object') appError = fromMiddleware(err as HttpishError);
 
   if (!appError) {
@@ -41,7 +42,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return;
   }
   for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
-  res.status(STATUS_BY_CODE[appError.code]).json(errorBody(appError.code, appError.message, appError.details));
+  res
+    .status(STATUS_BY_CODE[appError.code])
+    .json(errorBody(appError.code, appError.message, appError.details));
 };
 
 export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
@@ -54,7 +57,8 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
 
 /** JSON APIs accept JSON only; anything else is refused before it reaches a route. */
 export const requireJson: RequestHandler = (req, _res, next) => {
-  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'];
+  const hasBody =
+    Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'];
   if (hasBody && !req.is('application/json')) {
     next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json'));
     return;

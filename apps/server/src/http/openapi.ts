@@ -16,25 +16,191 @@ interface RouteDoc {
 
 /** The API surface, described once from the same zod schemas the server validates with. */
 const ROUTES: RouteDoc[] = [
-  { method: 'post', path: '/api/auth/signup', tag: 'auth', summary: 'Create an account (10 free credits)', auth: false, body: S.SignupRequestSchema, ok: [201, S.AuthResponseSchema], errors: [400, 409, 429] },
-  { method: 'post', path: '/api/auth/login', tag: 'auth', summary: 'Log in', auth: false, body: S.LoginRequestSchema, ok: [200, S.AuthResponseSchema], errors: [400, 401, 429] },
-  { method: 'get', path: '/api/auth/me', tag: 'auth', summary: 'The current user with balance', auth: true, ok: [200, S.MeResponseSchema], errors: [401] },
-  { method: 'get', path: '/api/config', tag: 'meta', summary: 'Client configuration (Stripe mode and key)', auth: false, ok: [200, S.ClientConfigSchema], errors: [] },
-  { method: 'get', path: '/api/credits/balance', tag: 'credits', summary: 'Current credit balance', auth: true, ok: [200, S.BalanceResponseSchema], errors: [401] },
-  { method: 'get', path: '/api/credits/packages', tag: 'credits', summary: 'Credit packages for sale', auth: true, ok: [200, S.PackagesResponseSchema], errors: [401] },
-  { method: 'get', path: '/api/credits/transactions', tag: 'credits', summary: 'Ledger entries, newest first', auth: true, query: S.TransactionsQuerySchema, ok: [200, S.TransactionsResponseSchema], errors: [400, 401] },
-  { method: 'post', path: '/api/credits/calculate-cost', tag: 'credits', summary: 'Quote the cost of a video', auth: true, idempotent: true, body: S.CalculateCostRequestSchema, ok: [200, S.CalculateCostResponseSchema], errors: [400, 401] },
-  { method: 'get', path: '/api/credits/video-history', tag: 'credits', summary: 'Video generations, newest first', auth: true, query: S.VideoHistoryQuerySchema, ok: [200, S.VideoHistoryResponseSchema], errors: [400, 401] },
-  { method: 'post', path: '/api/video/generate', tag: 'video', summary: 'Charge and queue a video', auth: true, idempotent: true, body: S.GenerateVideoRequestSchema, ok: [202, S.GenerateVideoResponseSchema], errors: [400, 401, 402, 409, 422, 429, 503] },
-  { method: 'get', path: '/api/video/{id}', tag: 'video', summary: 'One video', auth: true, ok: [200, S.VideoResponseSchema], errors: [401, 404] },
-  { method: 'get', path: '/api/video/{id}/events', tag: 'video', summary: 'Progress as server-sent events (`event: video`)', auth: true, ok: [200, null, 'text/event-stream'], errors: [401, 404] },
-  { method: 'get', path: '/api/video/{id}/file', tag: 'video', summary: 'The MP4 (HTTP ranges; auth header or the token in fileUrl)', auth: true, ok: [200, null, 'video/mp4'], errors: [401, 404, 416] },
-  { method: 'post', path: '/api/video/{id}/cancel', tag: 'video', summary: 'Cancel a queued or running video (refunded)', auth: true, idempotent: true, ok: [200, S.VideoResponseSchema], errors: [401, 404, 409] },
-  { method: 'post', path: '/api/payments/create-intent', tag: 'payments', summary: 'Start buying a package', auth: true, idempotent: true, body: S.CreatePaymentIntentRequestSchema, ok: [201, S.CreatePaymentIntentResponseSchema], errors: [400, 401, 404, 429, 502] },
-  { method: 'post', path: '/api/payments/confirm', tag: 'payments', summary: 'Re-read the PaymentIntent and credit once', auth: true, idempotent: true, body: S.ConfirmPaymentRequestSchema, ok: [200, S.ConfirmPaymentResponseSchema], errors: [400, 401, 404, 429, 502] },
-  { method: 'post', path: '/api/payments/webhook', tag: 'payments', summary: 'Stripe webhook (signed raw body)', auth: false, ok: [200, null], errors: [400] },
-  { method: 'get', path: '/api/payments/history', tag: 'payments', summary: 'Payments, newest first', auth: true, query: S.PaginationQuerySchema, ok: [200, S.PaymentHistoryResponseSchema], errors: [400, 401] },
-  { method: 'get', path: '/api/payments/{paymentId}', tag: 'payments', summary: 'One payment (owner only)', auth: true, ok: [200, S.PaymentResponseSchema], errors: [401, 404] },
+  {
+    method: 'post',
+    path: '/api/auth/signup',
+    tag: 'auth',
+    summary: 'Create an account (10 free credits)',
+    auth: false,
+    body: S.SignupRequestSchema,
+    ok: [201, S.AuthResponseSchema],
+    errors: [400, 409, 429],
+  },
+  {
+    method: 'post',
+    path: '/api/auth/login',
+    tag: 'auth',
+    summary: 'Log in',
+    auth: false,
+    body: S.LoginRequestSchema,
+    ok: [200, S.AuthResponseSchema],
+    errors: [400, 401, 429],
+  },
+  {
+    method: 'get',
+    path: '/api/auth/me',
+    tag: 'auth',
+    summary: 'The current user with balance',
+    auth: true,
+    ok: [200, S.MeResponseSchema],
+    errors: [401],
+  },
+  {
+    method: 'get',
+    path: '/api/config',
+    tag: 'meta',
+    summary: 'Client configuration (Stripe mode and key)',
+    auth: false,
+    ok: [200, S.ClientConfigSchema],
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/api/credits/balance',
+    tag: 'credits',
+    summary: 'Current credit balance',
+    auth: true,
+    ok: [200, S.BalanceResponseSchema],
+    errors: [401],
+  },
+  {
+    method: 'get',
+    path: '/api/credits/packages',
+    tag: 'credits',
+    summary: 'Credit packages for sale',
+    auth: true,
+    ok: [200, S.PackagesResponseSchema],
+    errors: [401],
+  },
+  {
+    method: 'get',
+    path: '/api/credits/transactions',
+    tag: 'credits',
+    summary: 'Ledger entries, newest first',
+    auth: true,
+    query: S.TransactionsQuerySchema,
+    ok: [200, S.TransactionsResponseSchema],
+    errors: [400, 401],
+  },
+  {
+    method: 'post',
+    path: '/api/credits/calculate-cost',
+    tag: 'credits',
+    summary: 'Quote the cost of a video',
+    auth: true,
+    idempotent: true,
+    body: S.CalculateCostRequestSchema,
+    ok: [200, S.CalculateCostResponseSchema],
+    errors: [400, 401],
+  },
+  {
+    method: 'get',
+    path: '/api/credits/video-history',
+    tag: 'credits',
+    summary: 'Video generations, newest first',
+    auth: true,
+    query: S.VideoHistoryQuerySchema,
+    ok: [200, S.VideoHistoryResponseSchema],
+    errors: [400, 401],
+  },
+  {
+    method: 'post',
+    path: '/api/video/generate',
+    tag: 'video',
+    summary: 'Charge and queue a video',
+    auth: true,
+    idempotent: true,
+    body: S.GenerateVideoRequestSchema,
+    ok: [202, S.GenerateVideoResponseSchema],
+    errors: [400, 401, 402, 409, 422, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/api/video/{id}',
+    tag: 'video',
+    summary: 'One video',
+    auth: true,
+    ok: [200, S.VideoResponseSchema],
+    errors: [401, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/video/{id}/events',
+    tag: 'video',
+    summary: 'Progress as server-sent events (`event: video`)',
+    auth: true,
+    ok: [200, null, 'text/event-stream'],
+    errors: [401, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/video/{id}/file',
+    tag: 'video',
+    summary: 'The MP4 (HTTP ranges; auth header or the token in fileUrl)',
+    auth: true,
+    ok: [200, null, 'video/mp4'],
+    errors: [401, 404, 416],
+  },
+  {
+    method: 'post',
+    path: '/api/video/{id}/cancel',
+    tag: 'video',
+    summary: 'Cancel a queued or running video (refunded)',
+    auth: true,
+    idempotent: true,
+    ok: [200, S.VideoResponseSchema],
+    errors: [401, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/api/payments/create-intent',
+    tag: 'payments',
+    summary: 'Start buying a package',
+    auth: true,
+    idempotent: true,
+    body: S.CreatePaymentIntentRequestSchema,
+    ok: [201, S.CreatePaymentIntentResponseSchema],
+    errors: [400, 401, 404, 429, 502],
+  },
+  {
+    method: 'post',
+    path: '/api/payments/confirm',
+    tag: 'payments',
+    summary: 'Re-read the PaymentIntent and credit once',
+    auth: true,
+    idempotent: true,
+    body: S.ConfirmPaymentRequestSchema,
+    ok: [200, S.ConfirmPaymentResponseSchema],
+    errors: [400, 401, 404, 429, 502],
+  },
+  {
+    method: 'post',
+    path: '/api/payments/webhook',
+    tag: 'payments',
+    summary: 'Stripe webhook (signed raw body)',
+    auth: false,
+    ok: [200, null],
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/api/payments/history',
+    tag: 'payments',
+    summary: 'Payments, newest first',
+    auth: true,
+    query: S.PaginationQuerySchema,
+    ok: [200, S.PaymentHistoryResponseSchema],
+    errors: [400, 401],
+  },
+  {
+    method: 'get',
+    path: '/api/payments/{paymentId}',
+    tag: 'payments',
+    summary: 'One payment (owner only)',
+    auth: true,
+    ok: [200, S.PaymentResponseSchema],
+    errors: [401, 404],
+  },
 ];
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
@@ -52,9 +218,17 @@ export function openApiDocument(): object {
       parameters.push({ name: match[1], in: 'path', required: true, schema: { type: 'string' } });
     }
     if (r.query) {
-      const q = toSchema(r.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+      const q = toSchema(r.query, 'input') as {
+        properties?: Record<string, unknown>;
+        required?: string[];
+      };
       for (const [name, schema] of Object.entries(q.properties ?? {})) {
-        parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
+        parameters.push({
+          name,
+          in: 'query',
+          required: q.required?.includes(name) ?? false,
+          schema,
+        });
       }
     }
     if (r.idempotent) {
@@ -68,11 +242,20 @@ export function openApiDocument(): object {
     }
     const responses: Record<string, unknown> = {
       [status]: okSchema
-        ? { description: 'OK', content: { 'application/json': { schema: toSchema(okSchema, 'output') } } }
-        : { description: mediaType ?? 'OK', ...(mediaType ? { content: { [mediaType]: {} } } : {}) },
+        ? {
+            description: 'OK',
+            content: { 'application/json': { schema: toSchema(okSchema, 'output') } },
+          }
+        : {
+            description: mediaType ?? 'OK',
+            ...(mediaType ? { content: { [mediaType]: {} } } : {}),
+          },
     };
     for (const code of r.errors) {
-      responses[code] = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses[code] = {
+        description: 'Error',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
     }
     paths[r.path] ??= {};
     paths[r.path]![r.method] = {
@@ -80,7 +263,14 @@ export function openApiDocument(): object {
       summary: r.summary,
       security: r.auth ? [{ bearer: [] }] : [],
       parameters,
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input') } } } } : {}),
+      ...(r.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: toSchema(r.body, 'input') } },
+            },
+          }
+        : {}),
       responses,
     };
   }
@@ -89,7 +279,8 @@ export function openApiDocument(): object {
     info: {
       title: 'Credit system API',
       version: '1.0.0',
-      description: 'Prepaid credits, Stripe payments and video generation. Every error has the shape { error: { code, message, details? } }.',
+      description:
+        'Prepaid credits, Stripe payments and video generation. Every error has the shape { error: { code, message, details? } }.',
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
@@ -101,15 +292,33 @@ export function openApiDocument(): object {
 }
 
 const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /** A dependency-free reference page; the JSON document stays the source of truth. */
 export function docsPage(): string {
-  const doc = openApiDocument() as { paths: Record<string, Record<string, { summary: string; requestBody?: unknown; responses: Record<string, unknown>; security: unknown[] }>> };
+  const doc = openApiDocument() as {
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          summary: string;
+          requestBody?: unknown;
+          responses: Record<string, unknown>;
+          security: unknown[];
+        }
+      >
+    >;
+  };
   const sections = Object.entries(doc.paths)
     .flatMap(([p, methods]) =>
       Object.entries(methods).map(([m, op]) => {
-        const body = op.requestBody ? `<h4>Request body</h4><pre>${escapeHtml(JSON.stringify(op.requestBody, null, 2))}</pre>` : '';
+        const body = op.requestBody
+          ? `<h4>Request body</h4><pre>${escapeHtml(JSON.stringify(op.requestBody, null, 2))}</pre>`
+          : '';
         return `<section><h3><code>${m.toUpperCase()} ${escapeHtml(p)}</code> ${op.security.length ? '🔒' : ''}</h3><p>${escapeHtml(op.summary)}</p>${body}<h4>Responses</h4><pre>${escapeHtml(JSON.stringify(op.responses, null, 2))}</pre></section>`;
       }),
     )

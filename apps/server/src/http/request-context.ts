@@ -11,7 +11,8 @@ export function requestLogging(log: Logger) {
     logger: log,
     genReqId: (req: IncomingMessage, res: ServerResponse) => {
       const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      const id =
+        typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
       res.setHeader('X-Request-Id', id);
       return id;
     },
@@ -23,7 +24,10 @@ export function requestLogging(log: Logger) {
       req: (req: { id: unknown; method: unknown; url: unknown }) => ({
         id: req.id,
         method: req.method,
-        url: typeof req.url === 'string' ? req.url.replace(/token=[^&]+/, 'token=[redacted]') : req.url,
+        url:
+          typeof req.url === 'string'
+            ? req.url.replace(/token=[^&]+/, 'token=[redacted]')
+            : req.url,
       }),
     },
   });

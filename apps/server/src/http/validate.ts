@@ -14,7 +14,11 @@ function issuesOf(error: z.ZodError): FieldIssue[] {
   }));
 }
 
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what = 'request body'): z.output<S> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what = 'request body',
+): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(`Invalid ${what}`, issuesOf(result.error));
   return result.data;

@@ -121,8 +121,7 @@ export type ChargeVideoResult =
   | { kind: 'key_reused' };
 
 export type VideoFinish =
-  | { status: 'completed'; filePath: string }
-  | { status: 'failed' | 'canceled'; error: string };
+  { status: 'completed'; filePath: string } | { status: 'failed' | 'canceled'; error: string };
 
 /**
  * What a service decides for a payment given its current state. Runs inside the adapter's
@@ -258,6 +257,8 @@ export interface Store {
     now: string;
   }): Promise<boolean>;
 
-  getBalance(userId: string): Promise<{ creditBalance: number; totalCreditsPurchased: number } | null>;
+  getBalance(
+    userId: string,
+  ): Promise<{ creditBalance: number; totalCreditsPurchased: number } | null>;
   verifyInvariants(): Promise<InvariantViolation[]>;
 }

@@ -27,6 +27,7 @@ export interface Harness {
   stripe: Stripe;
   /** The bundled emulator the app talks to (tests drive faults and deliveries with it). */
   emulator: StripeEmulator;
+  emulatorUrl: string;
   http: () => ReturnType<typeof request>;
   signup: (
     overrides?: Partial<{ email: string; password: string; name: string }>,
@@ -115,6 +116,7 @@ export async function createHarness(
     baseUrl,
     stripe: runtime.stripe,
     emulator: runtime.emulator!,
+    emulatorUrl: runtime.emulatorUrl!,
     http,
     signup,
     assertInvariants,

@@ -8,7 +8,12 @@ export const PRO = 2;
 export async function startPurchase(h: Harness, user: TestUser, packageId = PRO) {
   const res = await h.http().post('/api/payments/create-intent').set(user.auth).send({ packageId });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as { paymentId: string; paymentIntentId: string; clientSecret: string; amountCents: number };
+  return res.body as {
+    paymentId: string;
+    paymentIntentId: string;
+    clientSecret: string;
+    amountCents: number;
+  };
 }
 
 export async function pay(h: Harness, paymentIntentId: string, card = 'pm_card_visa') {

@@ -38,7 +38,11 @@ export class TokenService {
         complete: false,
       });
       if (typeof payload !== 'object' || payload === null) return null;
-      if (typeof payload.exp !== 'number' || typeof payload.sub !== 'string' || payload.sub === '') {
+      if (
+        typeof payload.exp !== 'number' ||
+        typeof payload.sub !== 'string' ||
+        payload.sub === ''
+      ) {
         return null;
       }
       return { userId: payload.sub };

@@ -20,7 +20,10 @@ export async function listTransactions(options: {
     { type: query.type, from, to },
     toPage(query),
   );
-  return { transactions: rows.map(presentTransaction), pagination: presentPagination(query, total) };
+  return {
+    transactions: rows.map(presentTransaction),
+    pagination: presentPagination(query, total),
+  };
 }
 
 function endOf(value: string): string {

@@ -27,7 +27,10 @@ export async function confirmPayment(options: {
     throw providerError(err);
   }
   if (intent.metadata?.payment_id !== payment.id) {
-    ctx.log.error({ alert: true, paymentId: payment.id, intentId: intent.id }, 'PaymentIntent metadata does not match the payment');
+    ctx.log.error(
+      { alert: true, paymentId: payment.id, intentId: intent.id },
+      'PaymentIntent metadata does not match the payment',
+    );
     throw new AppError('INVALID_STATE', 'This payment cannot be confirmed');
   }
   const result = await ctx.store.updatePayment({

@@ -44,7 +44,11 @@ export async function createPaymentIntent(options: {
     // reconciliation finds it through its metadata and settles it.
     throw providerError(err);
   }
-  if (!intent.client_secret) throw new AppError('PAYMENT_PROVIDER_UNAVAILABLE', 'Payment provider returned no client secret');
+  if (!intent.client_secret)
+    throw new AppError(
+      'PAYMENT_PROVIDER_UNAVAILABLE',
+      'Payment provider returned no client secret',
+    );
   await ctx.store.attachPaymentIntent(payment.id, intent.id, ctx.now().toISOString());
   return {
     paymentId: payment.id,

@@ -23,7 +23,12 @@ export function factsFromCharge(charge: Stripe.Charge): PaymentFacts {
   return {
     amountRefundedCents: charge.amount_refunded,
     ...(charge.paid && charge.status === 'succeeded'
-      ? { succeeded: { amountReceived: charge.amount_captured ?? charge.amount, currency: charge.currency } }
+      ? {
+          succeeded: {
+            amountReceived: charge.amount_captured ?? charge.amount,
+            currency: charge.currency,
+          },
+        }
       : {}),
   };
 }

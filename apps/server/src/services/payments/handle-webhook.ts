@@ -73,14 +73,23 @@ export async function handleWebhook(options: {
     now: now.toISOString(),
   });
   if (result.kind === 'unknown_payment') {
-    ctx.log.warn({ alert: true, ...base, paymentIntentId: meaning.intentId }, 'webhook for an unknown PaymentIntent');
+    ctx.log.warn(
+      { alert: true, ...base, paymentIntentId: meaning.intentId },
+      'webhook for an unknown PaymentIntent',
+    );
     return { ...base, outcome: 'unknown_payment' };
   }
   if (result.kind === 'duplicate_event') return { ...base, outcome: 'duplicate_event' };
   if (result.outcome.includes('amount_mismatch')) {
-    ctx.log.error({ alert: true, ...base, paymentId: result.payment.id, anomaly: result.payment.anomaly }, 'payment amount mismatch: nothing credited');
+    ctx.log.error(
+      { alert: true, ...base, paymentId: result.payment.id, anomaly: result.payment.anomaly },
+      'payment amount mismatch: nothing credited',
+    );
   } else {
-    ctx.log.info({ ...base, paymentId: result.payment.id, outcome: result.outcome }, 'webhook applied');
+    ctx.log.info(
+      { ...base, paymentId: result.payment.id, outcome: result.outcome },
+      'webhook applied',
+    );
   }
   return { ...base, outcome: result.outcome };
 }

@@ -53,7 +53,9 @@ export async function reconcilePayments(options: {
     if (!payment.stripePaymentIntentId) {
       await ctx.store.attachPaymentIntent(payment.id, intent.id, ctx.now().toISOString());
     } else if (payment.stripePaymentIntentId !== intent.id) {
-      report.anomalies.push(`${intent.id}: payment ${payment.id} is tied to ${payment.stripePaymentIntentId}`);
+      report.anomalies.push(
+        `${intent.id}: payment ${payment.id} is tied to ${payment.stripePaymentIntentId}`,
+      );
       continue;
     }
     const facts: PaymentFacts = { ...factsFromIntent(intent) };
@@ -70,7 +72,8 @@ export async function reconcilePayments(options: {
     if (result.outcome.startsWith('credited')) report.credited += 1;
     else if (result.outcome === 'no_change') report.unchanged += 1;
     else report.updated += 1;
-    if (result.outcome.includes('amount_mismatch')) report.anomalies.push(`${intent.id}: ${result.payment.anomaly}`);
+    if (result.outcome.includes('amount_mismatch'))
+      report.anomalies.push(`${intent.id}: ${result.payment.anomaly}`);
   }
   return report;
 }

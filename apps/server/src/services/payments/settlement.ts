@@ -47,7 +47,10 @@ export function decidePayment(facts: PaymentFacts): PaymentDecision {
       }
     }
 
-    const refunded = Math.min(p.amountCents, Math.max(p.amountRefundedCents, facts.amountRefundedCents ?? 0));
+    const refunded = Math.min(
+      p.amountCents,
+      Math.max(p.amountRefundedCents, facts.amountRefundedCents ?? 0),
+    );
     if (refunded !== p.amountRefundedCents) patch.amountRefundedCents = refunded;
 
     let disputeId = p.disputeId;
@@ -65,7 +68,11 @@ export function decidePayment(facts: PaymentFacts): PaymentDecision {
     }
 
     const held = disputeStatus === 'open' || disputeStatus === 'lost';
-    const target = !credited ? 0 : held ? p.credits : Math.floor((p.credits * refunded) / p.amountCents);
+    const target = !credited
+      ? 0
+      : held
+        ? p.credits
+        : Math.floor((p.credits * refunded) / p.amountCents);
     const delta = target - p.creditsClawedBack;
     if (delta > 0) {
       const reason = held ? `dispute:${disputeId}:${disputeStatus}` : `refund:${refunded}`;

@@ -33,7 +33,7 @@ export function verifyWebhook(options: {
       options.secret,
       toleranceSeconds,
       undefined,
-      nowSeconds,
+      options.now.getTime(), // milliseconds: stripe-node divides by 1000
     );
   } catch {
     throw invalid();

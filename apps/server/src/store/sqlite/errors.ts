@@ -10,16 +10,25 @@ export function translateDriverError(err: unknown): unknown {
   if (!(err instanceof Database.SqliteError)) return err;
   const code = err.code;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new AppError('SERVICE_UNAVAILABLE', 'The service is busy, please retry shortly', undefined, {
-      'Retry-After': '1',
-    });
+    return new AppError(
+      'SERVICE_UNAVAILABLE',
+      'The service is busy, please retry shortly',
+      undefined,
+      {
+        'Retry-After': '1',
+      },
+    );
   }
   if (code.startsWith('SQLITE_FULL')) {
     return new AppError('STORAGE_FULL', 'The server is out of storage space', undefined, {
       'Retry-After': '60',
     });
   }
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') {
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_IOERR') ||
+    code === 'SQLITE_CANTOPEN'
+  ) {
     return new AppError('SERVICE_UNAVAILABLE', 'Storage is temporarily unavailable', undefined, {
       'Retry-After': '30',
     });

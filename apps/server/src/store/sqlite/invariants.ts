@@ -22,13 +22,15 @@ const CHECKS: Check[] = [
             SELECT id, user_id, balance_after,
                    SUM(amount) OVER (PARTITION BY user_id ORDER BY id) AS running
             FROM transactions) WHERE balance_after <> running`,
-    describe: (r) => `entry ${r.id} of user ${r.user_id}: balance_after ${r.balance_after}, running ${r.running}`,
+    describe: (r) =>
+      `entry ${r.id} of user ${r.user_id}: balance_after ${r.balance_after}, running ${r.running}`,
   },
   {
     invariant: 'I2 no debit below zero',
     sql: `SELECT id, user_id, type, balance_after FROM transactions
           WHERE balance_after < 0 AND type <> 'clawback' AND amount < 0`,
-    describe: (r) => `entry ${r.id} (${r.type}) of user ${r.user_id} left balance ${r.balance_after}`,
+    describe: (r) =>
+      `entry ${r.id} (${r.type}) of user ${r.user_id} left balance ${r.balance_after}`,
   },
   {
     invariant: 'I2 negative balance only after a clawback',
@@ -59,7 +61,8 @@ const CHECKS: Check[] = [
           HAVING (v.status IN ('failed', 'canceled') AND (refunds <> 1 OR refunded <> v.credits_used
                   OR v.credits_refunded <> v.credits_used))
               OR (v.status NOT IN ('failed', 'canceled') AND (refunds <> 0 OR v.credits_refunded <> 0))`,
-    describe: (r) => `video ${r.id} is ${r.status} with ${r.refunds} refund entries (${r.refunded} credits)`,
+    describe: (r) =>
+      `video ${r.id} is ${r.status} with ${r.refunds} refund entries (${r.refunded} credits)`,
   },
   {
     invariant: 'I6 each credited payment has exactly one purchase of its credits',
@@ -68,7 +71,8 @@ const CHECKS: Check[] = [
           LEFT JOIN transactions t ON t.reference_type = 'payment' AND t.reference_id = p.id AND t.type = 'purchase'
           GROUP BY p.id
           HAVING (p.credited = 1 AND (n <> 1 OR amount <> p.credits)) OR (p.credited = 0 AND n <> 0)`,
-    describe: (r) => `payment ${r.id} (credited=${r.credited}) has ${r.n} purchase entries totalling ${r.amount}`,
+    describe: (r) =>
+      `payment ${r.id} (credited=${r.credited}) has ${r.n} purchase entries totalling ${r.amount}`,
   },
   {
     invariant: 'I6 clawbacks match the payment record',
@@ -77,14 +81,16 @@ const CHECKS: Check[] = [
                       AND t.reference_id LIKE p.id || ':%'), 0) AS ledger
           FROM payments p WHERE p.credits_clawed_back <> ledger OR p.credits_clawed_back > p.credits
              OR p.credits_clawed_back < 0`,
-    describe: (r) => `payment ${r.id} records ${r.credits_clawed_back} clawed back, ledger says ${r.ledger}`,
+    describe: (r) =>
+      `payment ${r.id} records ${r.credits_clawed_back} clawed back, ledger says ${r.ledger}`,
   },
   {
     invariant: 'I7 total purchased equals the purchase entries',
     sql: `SELECT u.id, u.total_credits_purchased,
             COALESCE((SELECT SUM(amount) FROM transactions t WHERE t.user_id = u.id AND t.type = 'purchase'), 0) AS purchased
           FROM users u WHERE u.total_credits_purchased <> purchased`,
-    describe: (r) => `user ${r.id}: total_credits_purchased ${r.total_credits_purchased}, entries ${r.purchased}`,
+    describe: (r) =>
+      `user ${r.id}: total_credits_purchased ${r.total_credits_purchased}, entries ${r.purchased}`,
   },
   {
     invariant: 'I8 foreign keys hold',

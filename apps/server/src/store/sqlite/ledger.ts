@@ -28,8 +28,7 @@ export function applyEntry(
        RETURNING credit_balance`,
     )
     .get({ amount: entry.amount, purchased, now, userId, mayGoNegative: mayGoNegative ? 1 : 0 }) as
-    | { credit_balance: number }
-    | undefined;
+    { credit_balance: number } | undefined;
   if (!updated) {
     const exists = db.prepare('SELECT 1 FROM users WHERE id = ?').get(userId);
     throw new LedgerRejected(exists ? 'insufficient' : 'no_user');

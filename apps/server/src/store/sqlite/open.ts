@@ -29,10 +29,7 @@ export function migrate(db: Db): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
   const applied = new Set(
-    db
-      .prepare('SELECT version FROM schema_migrations')
-      .pluck()
-      .all() as number[],
+    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
   );
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;

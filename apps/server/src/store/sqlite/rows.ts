@@ -1,4 +1,10 @@
-import type { LedgerEntry, PackageRecord, PaymentRecord, UserRecord, VideoRecord } from '../types.ts';
+import type {
+  LedgerEntry,
+  PackageRecord,
+  PaymentRecord,
+  UserRecord,
+  VideoRecord,
+} from '../types.ts';
 
 /** Column-to-field mapping lives here only, so records never leak snake_case. */
 

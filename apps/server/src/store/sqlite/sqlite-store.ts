@@ -100,7 +100,8 @@ export class SqliteStore implements Store {
 
   findUserByEmail(email: string): Promise<UserRecord | null> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT * FROM users WHERE email = ?').get(email) as Row | undefined;
+      const row = this.db.prepare('SELECT * FROM users WHERE email = ?').get(email) as
+        Row | undefined;
       return row ? userFromRow(row) : null;
     });
   }
@@ -150,17 +151,16 @@ export class SqliteStore implements Store {
 
   listActivePackages(): Promise<PackageRecord[]> {
     return this.run(() =>
-      (this.db.prepare('SELECT * FROM credit_packages WHERE active = 1 ORDER BY id').all() as Row[]).map(
-        packageFromRow,
-      ),
+      (
+        this.db.prepare('SELECT * FROM credit_packages WHERE active = 1 ORDER BY id').all() as Row[]
+      ).map(packageFromRow),
     );
   }
 
   findPackage(id: number): Promise<PackageRecord | null> {
     return this.run(() => {
       const row = this.db.prepare('SELECT * FROM credit_packages WHERE id = ?').get(id) as
-        | Row
-        | undefined;
+        Row | undefined;
       return row ? packageFromRow(row) : null;
     });
   }
@@ -189,7 +189,9 @@ export class SqliteStore implements Store {
         // An in-progress record left by a crashed process must not block the key forever.
         if ((row.updated_at as string) >= input.staleBefore) return { state: 'in_progress' };
         this.db
-          .prepare('UPDATE idempotency_keys SET updated_at = ? WHERE user_id = ? AND scope = ? AND key = ?')
+          .prepare(
+            'UPDATE idempotency_keys SET updated_at = ? WHERE user_id = ? AND scope = ? AND key = ?',
+          )
           .run(input.now, input.userId, input.scope, input.key);
         return { state: 'started' };
       }
@@ -233,11 +235,14 @@ export class SqliteStore implements Store {
 
   releaseAllInProgressRequests(): Promise<number> {
     return this.tx(
-      () => this.db.prepare(`DELETE FROM idempotency_keys WHERE state = 'in_progress'`).run().changes,
+      () =>
+        this.db.prepare(`DELETE FROM idempotency_keys WHERE state = 'in_progress'`).run().changes,
     );
   }
 
-  chargeAndCreateVideo(input: Parameters<Store['chargeAndCreateVideo']>[0]): Promise<ChargeVideoResult> {
+  chargeAndCreateVideo(
+    input: Parameters<Store['chargeAndCreateVideo']>[0],
+  ): Promise<ChargeVideoResult> {
     const v = input.video;
     return this.tx((): ChargeVideoResult => {
       if (v.idempotencyKey) {
@@ -304,7 +309,8 @@ export class SqliteStore implements Store {
         throw err;
       }
     }).catch((err: unknown) => {
-      if (err instanceof InsufficientInsideTx) return { kind: 'insufficient', balance: err.balance };
+      if (err instanceof InsufficientInsideTx)
+        return { kind: 'insufficient', balance: err.balance };
       throw err;
     });
   }
@@ -312,8 +318,7 @@ export class SqliteStore implements Store {
   findVideo(id: string): Promise<VideoRecord | null> {
     return this.run(() => {
       const row = this.db.prepare('SELECT * FROM video_generations WHERE id = ?').get(id) as
-        | Row
-        | undefined;
+        Row | undefined;
       return row ? videoFromRow(row) : null;
     });
   }
@@ -396,7 +401,11 @@ export class SqliteStore implements Store {
   ): Promise<{ video: VideoRecord; changed: boolean; balance: number }> {
     return this.tx(() => {
       const current = this.videoById(id);
-      if (current.status === 'completed' || current.status === 'failed' || current.status === 'canceled') {
+      if (
+        current.status === 'completed' ||
+        current.status === 'failed' ||
+        current.status === 'canceled'
+      ) {
         return { video: current, changed: false, balance: this.balanceOf(current.userId) };
       }
       if (finish.status === 'completed') {
@@ -406,7 +415,11 @@ export class SqliteStore implements Store {
                error = NULL, completed_at = ?, updated_at = ? WHERE id = ?`,
           )
           .run(finish.filePath, now, now, id);
-        return { video: this.videoById(id), changed: true, balance: this.balanceOf(current.userId) };
+        return {
+          video: this.videoById(id),
+          changed: true,
+          balance: this.balanceOf(current.userId),
+        };
       }
       this.db
         .prepare(
@@ -423,7 +436,9 @@ export class SqliteStore implements Store {
           referenceType: 'video',
           referenceId: id,
           description:
-            finish.status === 'canceled' ? 'Refund: video canceled' : 'Refund: video generation failed',
+            finish.status === 'canceled'
+              ? 'Refund: video canceled'
+              : 'Refund: video generation failed',
         },
         now,
       );
@@ -497,7 +512,9 @@ export class SqliteStore implements Store {
     return this.tx((): PaymentUpdateResult => {
       const payment = this.paymentBy('stripe_payment_intent_id', input.paymentIntentId);
       if (input.event) {
-        const seen = this.db.prepare('SELECT 1 FROM stripe_events WHERE id = ?').get(input.event.id);
+        const seen = this.db
+          .prepare('SELECT 1 FROM stripe_events WHERE id = ?')
+          .get(input.event.id);
         if (seen) return { kind: 'duplicate_event' };
       }
       if (!payment) {
@@ -536,7 +553,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  recordStripeEvent(input: { id: string; type: string; outcome: string; now: string }): Promise<boolean> {
+  recordStripeEvent(input: {
+    id: string;
+    type: string;
+    outcome: string;
+    now: string;
+  }): Promise<boolean> {
     return this.tx(() => {
       const info = this.db
         .prepare(
@@ -552,7 +574,13 @@ export class SqliteStore implements Store {
     return this.run(() => checkInvariants(this.db));
   }
 
-  private insertEvent(id: string, type: string, paymentId: string | null, outcome: string, now: string) {
+  private insertEvent(
+    id: string,
+    type: string,
+    paymentId: string | null,
+    outcome: string,
+    now: string,
+  ) {
     this.db
       .prepare(
         'INSERT INTO stripe_events (id, type, payment_id, outcome, received_at) VALUES (?, ?, ?, ?, ?)',
@@ -560,19 +588,26 @@ export class SqliteStore implements Store {
       .run(id, type, paymentId, outcome, now);
   }
 
-  private paymentBy(column: 'id' | 'stripe_payment_intent_id', value: string): PaymentRecord | null {
+  private paymentBy(
+    column: 'id' | 'stripe_payment_intent_id',
+    value: string,
+  ): PaymentRecord | null {
     const row = this.db.prepare(`SELECT * FROM payments WHERE ${column} = ?`).get(value) as
-      | Row
-      | undefined;
+      Row | undefined;
     return row ? paymentFromRow(row) : null;
   }
 
   private videoById(id: string): VideoRecord {
-    return videoFromRow(this.db.prepare('SELECT * FROM video_generations WHERE id = ?').get(id) as Row);
+    return videoFromRow(
+      this.db.prepare('SELECT * FROM video_generations WHERE id = ?').get(id) as Row,
+    );
   }
 
   private balanceOf(userId: string): number {
-    return this.db.prepare('SELECT credit_balance FROM users WHERE id = ?').pluck().get(userId) as number;
+    return this.db
+      .prepare('SELECT credit_balance FROM users WHERE id = ?')
+      .pluck()
+      .get(userId) as number;
   }
 }
 

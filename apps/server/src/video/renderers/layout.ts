@@ -94,7 +94,7 @@ export function promptCards(job: RenderJob): Card[] {
   const fontSize = px(46);
   const lineSpacing = px(18);
   const top = px(220);
-  const bottom = job.height - px(150);
+  const bottom = job.height - px(170);
   const linesPerPage = Math.max(1, Math.floor((bottom - top) / (fontSize + lineSpacing)));
   const lines = wrapText(sanitizeText(job.prompt), columnsFor(fontSize));
   const pages = paginate(lines, linesPerPage, MAX_PROMPT_PAGES);
