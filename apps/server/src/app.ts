@@ -11,6 +11,7 @@ import { corsPolicy, securityHeaders } from './http/security.ts';
 import { authRouter } from './routes/auth.ts';
 import { creditsRouter } from './routes/credits.ts';
 import { mountStripeWebhook, paymentsRouter } from './routes/payments.ts';
+import { videoRouter } from './routes/video.ts';
 
 /** Builds the whole HTTP application from its dependencies; it never listens. */
 export function createApp(deps: AppDeps): Express {
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/auth', authRouter(deps));
   app.use('/api/credits', creditsRouter(deps));
   app.use('/api/payments', paymentsRouter(deps));
+  app.use('/api/video', videoRouter(deps));
   app.use('/api', notFoundHandler);
 
   serveWebApp(app, config.webDistDir);

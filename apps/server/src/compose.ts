@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { AuthThrottle } from './services/auth/login-throttle.ts';
 import { TokenService } from './services/auth/tokens.ts';
 import type { ServiceContext } from './services/context.ts';
+import type { VideoQueue } from './services/video/queue.ts';
 import type { Store } from './store/types.ts';
 
 const FILE_TOKEN_TTL_SECONDS = 6 * 3600;
@@ -17,6 +18,7 @@ export function composeDeps(options: {
   log: Logger;
   stripe: Stripe;
   stripeEmulatorHandler?: RequestListener;
+  videoQueue: VideoQueue;
   now?: () => Date;
 }): AppDeps {
   const now = options.now ?? (() => new Date());
@@ -32,6 +34,7 @@ export function composeDeps(options: {
     tokens,
     throttle: new AuthThrottle(options.config.rateLimits),
     stripe: options.stripe,
+    videoQueue: options.videoQueue,
     stripeEmulatorHandler: options.stripeEmulatorHandler,
     videoFileToken: (video) =>
       tokens.issue(video.userId, now(), FILE_TOKEN_TTL_SECONDS, `video-file:${video.id}`).token,

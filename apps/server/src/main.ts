@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startStripeRuntime } from './stripe-runtime.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { createVideoWorker } from './video/create-worker.ts';
 
 async function main() {
   let config;
@@ -24,14 +25,17 @@ async function main() {
   const stripeRuntime = await startStripeRuntime(config);
   if (stripeRuntime.emulator)
     log.warn('no Stripe keys configured: using the bundled Stripe emulator (test mode)');
+  const worker = createVideoWorker({ config, store, log });
   const deps = composeDeps({
     config,
     store,
     log,
+    videoQueue: worker,
     stripe: stripeRuntime.stripe,
     stripeEmulatorHandler: stripeRuntime.emulatorHandler,
   });
   const app = createApp(deps);
+  await worker.start();
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -45,7 +49,10 @@ async function main() {
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
     server.close(() => {
-      void Promise.all([stripeRuntime.close(), store.close()]).then(() => process.exit(0));
+      void worker
+        .stop()
+        .then(() => Promise.all([stripeRuntime.close(), store.close()]))
+        .then(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 10_000).unref();
   };

@@ -85,7 +85,7 @@ describe('webhook signature matrix (S1)', () => {
   ] as const)('%s: 400 and no change', async (_name, mutate) => {
     const before = tableCounts(h.store);
     const { payload, header } = signedEvent(h, piEvent(intent.paymentIntentId));
-    const [p, hd] = mutate(payload, header);
+    const [p, hd] = mutate(payload, header) as [string, string | undefined];
     const res = await postWebhook(h, p, hd);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('INVALID_SIGNATURE');

@@ -212,7 +212,6 @@ export interface Store {
       | 'completedAt'
       | 'status'
     >;
-    requestHash: string;
   }): Promise<ChargeVideoResult>;
   findVideo(id: string): Promise<VideoRecord | null>;
   listVideos(

@@ -15,6 +15,9 @@ import { composeDeps } from '../../src/compose.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { startStripeRuntime } from '../../src/stripe-runtime.ts';
+import { createVideoWorker } from '../../src/video/create-worker.ts';
+import { createNoopRenderer, type Renderer } from '../../src/video/renderers/index.ts';
+import type { VideoWorker } from '../../src/video/worker.ts';
 
 export interface Harness {
   dir: string;
@@ -28,6 +31,7 @@ export interface Harness {
   /** The bundled emulator the app talks to (tests drive faults and deliveries with it). */
   emulator: StripeEmulator;
   emulatorUrl: string;
+  worker: VideoWorker;
   http: () => ReturnType<typeof request>;
   signup: (
     overrides?: Partial<{ email: string; password: string; name: string }>,
@@ -49,10 +53,7 @@ let counter = 0;
 /** A fresh SQLite file built by the real migrations, the real app factory, real HTTP. */
 export async function createHarness(
   env: Record<string, string> = {},
-  extend?: (
-    deps: AppDeps,
-    h: Pick<Harness, 'dir' | 'config' | 'store' | 'deps' | 'assertInvariants'>,
-  ) => void,
+  options: { renderer?: Renderer; startWorker?: boolean } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'credit-test-'));
   const config = loadConfig({
@@ -69,17 +70,25 @@ export async function createHarness(
     ...config,
     stripe: { ...config.stripe, emulatorPort: 0 },
   });
+  const log = pino({ level: 'silent' });
+  const worker = createVideoWorker({
+    config,
+    store,
+    log,
+    renderer: options.renderer ?? createNoopRenderer(),
+  });
+  if (options.startWorker !== false) await worker.start();
   const deps = composeDeps({
     config,
     store,
-    log: pino({ level: 'silent' }),
+    log,
+    videoQueue: worker,
     stripe: runtime.stripe,
     stripeEmulatorHandler: runtime.emulatorHandler,
   });
   const assertInvariants = async () => {
     expect(await store.verifyInvariants()).toEqual([]);
   };
-  extend?.(deps, { dir, config, store, deps, assertInvariants });
   const app = createApp(deps);
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -120,7 +129,9 @@ export async function createHarness(
     http,
     signup,
     assertInvariants,
+    worker,
     close: async () => {
+      await worker.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await runtime.close();

@@ -25,7 +25,6 @@ export async function seedVideo(
       creditsUsed: calculateCost({ durationMinutes, resolution: '720p' }).total,
       createdAt: now,
     },
-    requestHash: 'fixture',
   });
   if (result.kind !== 'created') throw new Error(`fixture video not created: ${result.kind}`);
   if (finish === 'completed')

@@ -1,0 +1,113 @@
+import { Router, type Request, type Response } from 'express';
+import { GenerateVideoRequestSchema, TERMINAL_VIDEO_STATUSES } from '@app/shared';
+import { notFound, unauthorized } from '../errors.ts';
+import { actorOf, requireAuth } from '../http/auth.ts';
+import { idempotency } from '../http/idempotency.ts';
+import { perUserLimit } from '../http/rate-limit.ts';
+import { parseWith } from '../http/validate.ts';
+import { presentVideo } from '../presenters/video.ts';
+import type { Actor } from '../services/context.ts';
+import { cancelVideo } from '../services/video/cancel-video.ts';
+import { generateVideo } from '../services/video/generate-video.ts';
+import { getOwnVideo } from '../services/video/get-video.ts';
+import type { AppDeps } from '../app-deps.ts';
+
+const SSE_HEARTBEAT_MS = 15_000;
+
+export function videoRouter(deps: AppDeps): Router {
+  const { ctx, tokens, videoQueue: queue, videoFileToken: fileToken } = deps;
+  const limits = ctx.config.rateLimits;
+  const router = Router();
+  const auth = requireAuth(tokens);
+
+  // <video src> cannot send headers, so the file also accepts the short-lived token that
+  // `fileUrl` carries; that token is scoped to this one video and useless anywhere else.
+  router.get('/:id/file', async (req, res) => {
+    const actor = fileActor(req, res, deps);
+    const video = await getOwnVideo({ ctx, actor, videoId: String(req.params.id) });
+    if (video.status !== 'completed' || !video.filePath) throw notFound('Video file');
+    res.setHeader('Content-Disposition', `inline; filename="video-${video.id}.mp4"`);
+    res.setHeader('Cache-Control', 'private, max-age=3600');
+    await new Promise<void>((resolve, reject) => {
+      res.sendFile(video.filePath!, { acceptRanges: true, headers: { 'Content-Type': 'video/mp4' } }, (err) => {
+        if (err && !res.headersSent) reject(notFound('Video file'));
+        else resolve();
+      });
+    });
+  });
+
+  router.use(auth);
+
+  router.post(
+    '/generate',
+    perUserLimit({ name: 'generate', perMinute: limits.generatePerMinute, disabled: limits.disabled }),
+    idempotency(ctx.store, 'video.generate', ctx.now),
+    async (req, res) => {
+      const input = parseWith(GenerateVideoRequestSchema, req.body);
+      const result = await generateVideo({
+        ctx,
+        queue,
+        actor: actorOf(res),
+        input,
+        idempotencyKey: res.locals.idempotencyKey as string | undefined,
+        fileToken,
+      });
+      if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.status(202).json(result.body);
+    },
+  );
+
+  router.get('/:id', async (req, res) => {
+    const video = await getOwnVideo({ ctx, actor: actorOf(res), videoId: String(req.params.id) });
+    res.json({ video: presentVideo(video, fileToken) });
+  });
+
+  router.post('/:id/cancel', idempotency(ctx.store, 'video.cancel', ctx.now), async (req, res) => {
+    const video = await cancelVideo({ ctx, queue, actor: actorOf(res), videoId: String(req.params.id) });
+    res.json({ video: presentVideo(video, fileToken) });
+  });
+
+  router.get('/:id/events', async (req, res) => {
+    const video = await getOwnVideo({ ctx, actor: actorOf(res), videoId: String(req.params.id) });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    const send = (v: typeof video) => {
+      res.write(`event: video\ndata: ${JSON.stringify(presentVideo(v, fileToken))}\n\n`);
+      if (TERMINAL_VIDEO_STATUSES.includes(v.status)) close();
+    };
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      unsubscribe();
+      res.end();
+    };
+    const unsubscribe = queue.subscribe(video.id, send);
+    req.on('close', close);
+    // Re-read after subscribing so a change in between is not missed.
+    send((await ctx.store.findVideo(video.id)) ?? video);
+  });
+
+  return router;
+}
+
+function fileActor(req: Request, res: Response, deps: AppDeps): Actor {
+  const token = typeof req.query.token === 'string' ? req.query.token : undefined;
+  if (token) {
+    const claims = deps.tokens.verify(token, `video-file:${String(req.params.id)}`);
+    if (!claims) throw unauthorized('Invalid or expired link');
+    return { userId: claims.userId };
+  }
+  const header = req.headers.authorization;
+  const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+  const claims = bearer ? deps.tokens.verify(bearer) : null;
+  if (!claims) throw unauthorized();
+  res.locals.actor = { userId: claims.userId };
+  return { userId: claims.userId };
+}

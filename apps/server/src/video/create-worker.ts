@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Store } from '../store/types.ts';
+import { assertPlayableMp4, createRenderer, type Renderer } from './renderers/index.ts';
+import { RESOLUTION_SIZE } from './resolution.ts';
+import { VideoWorker } from './worker.ts';
+
+/** The configured worker; tests pass their own renderer (failing, hanging, slow). */
+export function createVideoWorker(options: {
+  config: Config;
+  store: Store;
+  log: Logger;
+  renderer?: Renderer;
+}): VideoWorker {
+  const { config } = options;
+  const renderer = options.renderer ?? createRenderer(config.video.renderer);
+  return new VideoWorker({
+    store: options.store,
+    renderer,
+    log: options.log,
+    videoDir: config.videoDir,
+    concurrency: config.video.concurrency,
+    renderTimeoutMs: config.video.renderTimeoutMs,
+    // A renderer that returns garbage must not produce a "completed" video.
+    verifyOutput:
+      renderer.name === 'noop'
+        ? undefined
+        : async (file, video) => {
+            await assertPlayableMp4(file, {
+              ...RESOLUTION_SIZE[video.resolution],
+              durationSeconds: video.durationMinutes * 60,
+            });
+          },
+  });
+}

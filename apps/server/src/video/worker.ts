@@ -1,0 +1,173 @@
+import { EventEmitter } from 'node:events';
+import { rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { VideoQueue } from '../services/video/queue.ts';
+import type { Store, VideoRecord } from '../store/types.ts';
+import { isAbortError, RenderError, type Renderer } from './renderers/index.ts';
+import { RESOLUTION_SIZE } from './resolution.ts';
+
+export interface VideoWorkerOptions {
+  store: Store;
+  renderer: Renderer;
+  log: Logger;
+  videoDir: string;
+  concurrency: number;
+  renderTimeoutMs: number;
+  /** Checks the renderer's output before a video counts as completed. */
+  verifyOutput?: (file: string, video: VideoRecord) => Promise<void>;
+  now?: () => Date;
+  /** A video that crashed the server this many times is failed and refunded, not retried. */
+  maxAttempts?: number;
+}
+
+const PROGRESS_WRITE_INTERVAL_MS = 500;
+
+/**
+ * Runs queued videos in the server process. State lives in the database, so a restart
+ * resumes where the last process stopped: whatever it was rendering is rendered again, and
+ * every job ends completed or failed with its one refund.
+ */
+export class VideoWorker implements VideoQueue {
+  private readonly events = new EventEmitter();
+  private readonly running = new Map<string, AbortController>();
+  private stopped = false;
+  private draining: Promise<void> | undefined;
+  private readonly now: () => Date;
+
+  constructor(private readonly o: VideoWorkerOptions) {
+    this.now = o.now ?? (() => new Date());
+    this.events.setMaxListeners(0);
+    mkdirSync(o.videoDir, { recursive: true });
+  }
+
+  /** Puts videos a dead process left behind back in the queue, then starts working. */
+  async start(): Promise<void> {
+    const unfinished = await this.o.store.listVideosInStatus(['processing']);
+    for (const video of unfinished) {
+      if (video.attempts >= (this.o.maxAttempts ?? 3)) {
+        await this.resolve(video.id, { status: 'failed', error: 'Rendering failed repeatedly' });
+      } else {
+        await this.o.store.requeueVideo(video.id, this.now().toISOString());
+      }
+    }
+    if (unfinished.length > 0) this.o.log.warn({ count: unfinished.length }, 'resuming interrupted videos');
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const controller of this.running.values()) controller.abort();
+    await this.draining;
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    this.draining = this.fill();
+  }
+
+  abort(videoId: string): void {
+    this.running.get(videoId)?.abort();
+  }
+
+  subscribe(videoId: string, listener: (video: VideoRecord) => void): () => void {
+    this.events.on(videoId, listener);
+    return () => this.events.off(videoId, listener);
+  }
+
+  publish(video: VideoRecord): void {
+    this.events.emit(video.id, video);
+  }
+
+  get activeCount(): number {
+    return this.running.size;
+  }
+
+  private async fill(): Promise<void> {
+    while (!this.stopped && this.running.size < this.o.concurrency) {
+      let video: VideoRecord | null;
+      try {
+        video = await this.o.store.claimNextVideo(this.now().toISOString());
+      } catch (err) {
+        this.o.log.error({ err }, 'could not claim a video');
+        return;
+      }
+      if (!video) return;
+      const controller = new AbortController();
+      this.running.set(video.id, controller);
+      this.publish(video);
+      void this.run(video, controller).finally(() => {
+        this.running.delete(video.id);
+        this.wake();
+      });
+    }
+  }
+
+  private async run(video: VideoRecord, controller: AbortController): Promise<void> {
+    const outputPath = path.join(this.o.videoDir, `${video.id}.mp4`);
+    const size = RESOLUTION_SIZE[video.resolution];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.o.renderTimeoutMs);
+    let lastWrite = 0;
+    try {
+      await this.o.renderer.render({
+        videoId: video.id,
+        prompt: video.prompt,
+        durationSeconds: video.durationMinutes * 60,
+        width: size.width,
+        height: size.height,
+        customMusic: video.customMusic,
+        premiumTTS: video.premiumTTS,
+        aiEnhancement: video.aiEnhancement,
+        outputPath,
+        signal: controller.signal,
+        onProgress: (percent) => {
+          const at = Date.now();
+          if (at - lastWrite < PROGRESS_WRITE_INTERVAL_MS || percent >= 100) return;
+          lastWrite = at;
+          void this.o.store
+            .updateVideoProgress(video.id, percent, this.now().toISOString())
+            .then(() => this.o.store.findVideo(video.id))
+            .then((v) => v && v.status === 'processing' && this.publish(v))
+            .catch(() => undefined);
+        },
+      });
+      if (controller.signal.aborted) throw controller.signal.reason ?? new Error('aborted');
+      await this.o.verifyOutput?.(outputPath, video);
+      const done = await this.resolve(video.id, { status: 'completed', filePath: outputPath });
+      if (!done.changed) await rm(outputPath, { force: true });
+    } catch (err) {
+      await rm(outputPath, { force: true }).catch(() => undefined);
+      const reason = timedOut
+        ? 'Rendering timed out'
+        : err instanceof RenderError
+          ? err.message
+          : isAbortError(err) || controller.signal.aborted
+            ? 'Rendering was stopped'
+            : 'Rendering failed unexpectedly';
+      if (!(err instanceof RenderError) && !isAbortError(err)) {
+        this.o.log.error({ err, videoId: video.id }, 'renderer crashed');
+      }
+      // A cancel already resolved the video; this is then a no-op.
+      await this.resolve(video.id, { status: 'failed', error: reason });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async resolve(
+    videoId: string,
+    finish: { status: 'completed'; filePath: string } | { status: 'failed'; error: string },
+  ) {
+    const result = await this.o.store.finishVideo(videoId, finish, this.now().toISOString());
+    if (result.changed) {
+      this.o.log.info({ videoId, status: result.video.status }, 'video resolved');
+      this.publish(result.video);
+    }
+    return result;
+  }
+}
