@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { GenerateVideoRequestSchema, TERMINAL_VIDEO_STATUSES } from '@app/shared';
-import { notFound, unauthorized } from '../errors.ts';
+import { AppError, notFound, unauthorized } from '../errors.ts';
 import { actorOf, requireAuth } from '../http/auth.ts';
 import { idempotency } from '../http/idempotency.ts';
 import { perUserLimit } from '../http/rate-limit.ts';
@@ -29,10 +29,18 @@ export function videoRouter(deps: AppDeps): Router {
     res.setHeader('Content-Disposition', `inline; filename="video-${video.id}.mp4"`);
     res.setHeader('Cache-Control', 'private, max-age=3600');
     await new Promise<void>((resolve, reject) => {
-      res.sendFile(video.filePath!, { acceptRanges: true, headers: { 'Content-Type': 'video/mp4' } }, (err) => {
-        if (err && !res.headersSent) reject(notFound('Video file'));
-        else resolve();
-      });
+      res.sendFile(
+        video.filePath!,
+        { acceptRanges: true, headers: { 'Content-Type': 'video/mp4' } },
+        (err?: Error & { status?: number }) => {
+          if (!err || res.headersSent) resolve();
+          else if (err.status === 416) {
+            reject(
+              new AppError('RANGE_NOT_SATISFIABLE', 'The requested range is outside the file'),
+            );
+          } else reject(notFound('Video file'));
+        },
+      );
     });
   });
 
@@ -40,7 +48,11 @@ export function videoRouter(deps: AppDeps): Router {
 
   router.post(
     '/generate',
-    perUserLimit({ name: 'generate', perMinute: limits.generatePerMinute, disabled: limits.disabled }),
+    perUserLimit({
+      name: 'generate',
+      perMinute: limits.generatePerMinute,
+      disabled: limits.disabled,
+    }),
     idempotency(ctx.store, 'video.generate', ctx.now),
     async (req, res) => {
       const input = parseWith(GenerateVideoRequestSchema, req.body);
@@ -63,7 +75,12 @@ export function videoRouter(deps: AppDeps): Router {
   });
 
   router.post('/:id/cancel', idempotency(ctx.store, 'video.cancel', ctx.now), async (req, res) => {
-    const video = await cancelVideo({ ctx, queue, actor: actorOf(res), videoId: String(req.params.id) });
+    const video = await cancelVideo({
+      ctx,
+      queue,
+      actor: actorOf(res),
+      videoId: String(req.params.id),
+    });
     res.json({ video: presentVideo(video, fileToken) });
   });
 

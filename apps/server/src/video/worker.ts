@@ -32,6 +32,7 @@ const PROGRESS_WRITE_INTERVAL_MS = 500;
 export class VideoWorker implements VideoQueue {
   private readonly events = new EventEmitter();
   private readonly running = new Map<string, AbortController>();
+  private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private draining: Promise<void> | undefined;
   private readonly now: () => Date;
@@ -52,7 +53,8 @@ export class VideoWorker implements VideoQueue {
         await this.o.store.requeueVideo(video.id, this.now().toISOString());
       }
     }
-    if (unfinished.length > 0) this.o.log.warn({ count: unfinished.length }, 'resuming interrupted videos');
+    if (unfinished.length > 0)
+      this.o.log.warn({ count: unfinished.length }, 'resuming interrupted videos');
     this.wake();
   }
 
@@ -60,6 +62,7 @@ export class VideoWorker implements VideoQueue {
     this.stopped = true;
     for (const controller of this.running.values()) controller.abort();
     await this.draining;
+    await Promise.allSettled([...this.inFlight]);
   }
 
   wake(): void {
@@ -97,10 +100,14 @@ export class VideoWorker implements VideoQueue {
       const controller = new AbortController();
       this.running.set(video.id, controller);
       this.publish(video);
-      void this.run(video, controller).finally(() => {
-        this.running.delete(video.id);
-        this.wake();
-      });
+      const job = this.run(video, controller)
+        .catch((err: unknown) => this.o.log.error({ err, videoId: video.id }, 'video job crashed'))
+        .finally(() => {
+          this.running.delete(video.id);
+          this.inFlight.delete(job);
+          this.wake();
+        });
+      this.inFlight.add(job);
     }
   }
 

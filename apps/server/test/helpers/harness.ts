@@ -53,7 +53,7 @@ let counter = 0;
 /** A fresh SQLite file built by the real migrations, the real app factory, real HTTP. */
 export async function createHarness(
   env: Record<string, string> = {},
-  options: { renderer?: Renderer; startWorker?: boolean } = {},
+  options: { renderer?: Renderer; startWorker?: boolean; verifyOutput?: boolean } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(path.join(tmpdir(), 'credit-test-'));
   const config = loadConfig({
@@ -61,6 +61,8 @@ export async function createHarness(
     DATA_DIR: dir,
     BCRYPT_COST: '4',
     RATE_LIMIT_SIGNUP_PER_IP: '100000',
+    RATE_LIMIT_GENERATE_PER_MINUTE: '100000',
+    RATE_LIMIT_PAYMENTS_PER_MINUTE: '100000',
     LOG_LEVEL: 'silent',
     WEB_DIST_DIR: path.join(dir, 'no-web'),
     ...env,
@@ -76,6 +78,7 @@ export async function createHarness(
     store,
     log,
     renderer: options.renderer ?? createNoopRenderer(),
+    verifyOutput: options.verifyOutput,
   });
   if (options.startWorker !== false) await worker.start();
   const deps = composeDeps({

@@ -50,11 +50,17 @@ export async function generateVideo(options: {
         { required: cost, balance: result.balance, shortfall: cost - result.balance },
       );
     case 'key_reused':
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different video');
+      throw new AppError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was used for a different video',
+      );
     case 'created':
     case 'replayed': {
       if (result.kind === 'created') {
-        ctx.log.info({ videoId: result.video.id, userId: actor.userId, cost }, 'video charged and queued');
+        ctx.log.info(
+          { videoId: result.video.id, userId: actor.userId, cost },
+          'video charged and queued',
+        );
         options.queue.wake();
       }
       return {
