@@ -129,15 +129,25 @@ function localWebhookSecret(dataDir: string): string {
   return secret;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
+/** A `.env` at the repository root is read for local use; real environment variables win. */
+function processEnv(): NodeJS.ProcessEnv {
+  const dotenv = path.join(repoRoot, '.env');
+  if (existsSync(dotenv)) process.loadEnvFile(dotenv);
+  return process.env;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = processEnv()): Config {
+  // An empty value (`PORT=` copied from .env.example) means "use the default".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  const dataDir = path.resolve(e.DATA_DIR);
+  // Relative paths are relative to the repository, whichever directory the server starts in.
+  const dataDir = path.resolve(repoRoot, e.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
 
   if (production && (!e.JWT_SECRET || Buffer.byteLength(e.JWT_SECRET) < MIN_SECRET_BYTES)) {
@@ -154,9 +164,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     dataDir,
-    databasePath: path.resolve(e.DATABASE_PATH ?? path.join(dataDir, 'credits.db')),
-    videoDir: path.resolve(e.VIDEO_DIR ?? path.join(dataDir, 'videos')),
-    webDistDir: path.resolve(e.WEB_DIST_DIR),
+    databasePath: path.resolve(repoRoot, e.DATABASE_PATH ?? path.join(dataDir, 'credits.db')),
+    videoDir: path.resolve(repoRoot, e.VIDEO_DIR ?? path.join(dataDir, 'videos')),
+    webDistDir: path.resolve(repoRoot, e.WEB_DIST_DIR),
     logLevel: e.LOG_LEVEL,
     jwt: {
       secret: jwtSecret,
