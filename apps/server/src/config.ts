@@ -246,3 +246,8 @@ function resolveStripe(
     apiBase,
   };
 }
+
+/** Where the user ran a `pnpm <script>` from, so CLI file arguments resolve as they typed them. */
+export function invocationPath(file: string): string {
+  return path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+}

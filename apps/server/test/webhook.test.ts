@@ -338,3 +338,17 @@ describe('reconciliation (S7)', () => {
     }
   });
 });
+
+describe('an intent whose id was never stored (create-intent crashed after Stripe answered)', () => {
+  it('is adopted through its metadata and credited by the webhook', async () => {
+    const user = await h.signup();
+    const intent = await startPurchase(h, user);
+    await h.emulator.control.waitForIdle();
+    h.store.db
+      .prepare('UPDATE payments SET stripe_payment_intent_id = NULL WHERE id = ?')
+      .run(intent.paymentId);
+    await pay(h, intent.paymentIntentId);
+    await h.emulator.control.waitForIdle();
+    expect(await balanceOf(h, user)).toBe(170);
+  });
+});

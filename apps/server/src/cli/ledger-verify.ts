@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { loadConfig } from '../config.ts';
+import { invocationPath, loadConfig } from '../config.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { openDatabase } from '../store/sqlite/open.ts';
 
@@ -8,7 +8,8 @@ import { openDatabase } from '../store/sqlite/open.ts';
  * exits non-zero with a readable report on any violation. Opens the file read-only.
  */
 async function main() {
-  const file = process.argv[2] ?? loadConfig().databasePath;
+  const arg = process.argv[2];
+  const file = arg ? invocationPath(arg) : loadConfig().databasePath;
   if (!existsSync(file)) {
     console.error(`No database at ${file}`);
     process.exit(2);

@@ -66,6 +66,7 @@ export async function handleWebhook(options: {
     });
     return { ...base, outcome: fresh ? 'ignored' : 'duplicate_event' };
   }
+  await adoptOrphanIntent(ctx, event, meaning.intentId);
   const result = await ctx.store.updatePayment({
     paymentIntentId: meaning.intentId,
     event: { id: event.id, type: event.type },
@@ -92,4 +93,18 @@ export async function handleWebhook(options: {
     );
   }
   return { ...base, outcome: result.outcome };
+}
+
+/**
+ * If create-intent crashed after Stripe made the intent but before we stored its id, the
+ * intent's metadata still names our payment: tie them together so this event can settle it.
+ */
+async function adoptOrphanIntent(ctx: ServiceContext, event: Stripe.Event, intentId: string) {
+  if (!event.type.startsWith('payment_intent.')) return;
+  const paymentId = (event.data.object as Stripe.PaymentIntent).metadata?.payment_id;
+  if (!paymentId || (await ctx.store.findPaymentByIntent(intentId))) return;
+  const payment = await ctx.store.findPayment(paymentId);
+  if (payment && payment.stripePaymentIntentId === null) {
+    await ctx.store.attachPaymentIntent(payment.id, intentId, ctx.now().toISOString());
+  }
 }
