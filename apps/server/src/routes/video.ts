@@ -92,12 +92,9 @@ export function videoRouter(deps: AppDeps): Router {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
-    const send = (v: typeof video) => {
-      res.write(`event: video\ndata: ${JSON.stringify(presentVideo(v, fileToken))}\n\n`);
-      if (TERMINAL_VIDEO_STATUSES.includes(v.status)) close();
-    };
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
     let closed = false;
+    let unsubscribe = () => {};
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
     const close = () => {
       if (closed) return;
       closed = true;
@@ -105,7 +102,12 @@ export function videoRouter(deps: AppDeps): Router {
       unsubscribe();
       res.end();
     };
-    const unsubscribe = queue.subscribe(video.id, send);
+    const send = (v: typeof video) => {
+      if (closed) return;
+      res.write(`event: video\ndata: ${JSON.stringify(presentVideo(v, fileToken))}\n\n`);
+      if (TERMINAL_VIDEO_STATUSES.includes(v.status)) close();
+    };
+    unsubscribe = queue.subscribe(video.id, send);
     req.on('close', close);
     // Re-read after subscribing so a change in between is not missed.
     send((await ctx.store.findVideo(video.id)) ?? video);

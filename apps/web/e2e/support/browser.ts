@@ -1,0 +1,134 @@
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { screenshotDir } from './paths';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+export async function newPage(
+  browser: Browser,
+  baseURL: string,
+  viewport = DESKTOP,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL, viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (error) => console.error(`[browser] ${error.message}`));
+  return { context, page };
+}
+
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
+  // From the top, so the sticky header sits where a person would see it.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({
+    path: path.join(screenshotDir, `${name}.png`),
+    fullPage,
+    animations: 'disabled',
+  });
+}
+
+let counter = 0;
+export function uniqueUser(label: string) {
+  counter += 1;
+  const id = `${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
+  return {
+    name: `${label} Tester`,
+    email: `${label}-${id}@example.com`,
+    password: 'correct horse battery',
+  };
+}
+
+export async function signUp(page: Page, user: { name: string; email: string; password: string }) {
+  await page.goto('/signup');
+  await page.getByLabel('Name').fill(user.name);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/studio');
+}
+
+export async function logIn(page: Page, user: { email: string; password: string }) {
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** The balance the header badge shows, once it is a number. */
+export async function badgeBalance(page: Page): Promise<number> {
+  const handle = await page.waitForFunction(() => {
+    const text = document.querySelector('[data-testid="credit-balance"]')?.textContent ?? '';
+    return /^-?[\d,]+$/.test(text) ? Number(text.replace(/,/g, '')) : null;
+  });
+  return (await handle.jsonValue()) as number;
+}
+
+/** Waits until the header badge shows `expected` (works outside tests, e.g. in beforeAll). */
+export async function expectBadge(page: Page, expected: number, timeout = 15_000): Promise<void> {
+  try {
+    await page.waitForFunction(
+      (value) =>
+        document.querySelector('[data-testid="credit-balance"]')?.textContent?.replace(/,/g, '') ===
+        value,
+      String(expected),
+      { timeout },
+    );
+  } catch {
+    const shown = await page
+      .getByTestId('credit-balance')
+      .textContent()
+      .catch(() => null);
+    throw new Error(`credit badge shows ${shown ?? 'nothing'}, expected ${expected}`);
+  }
+}
+
+/** The bearer token the app stored, for direct API calls in the same account. */
+export async function sessionToken(page: Page): Promise<string> {
+  const raw = await page.evaluate(() => localStorage.getItem('lumen.session'));
+  const token = raw ? (JSON.parse(raw) as { token?: string }).token : undefined;
+  if (!token) throw new Error('no session token in localStorage');
+  return token;
+}
+
+export async function api(
+  page: Page,
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const token = await sessionToken(page);
+  const response = await page.request.fetch(url, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...headers },
+    data: body,
+  });
+  return { status: response.status(), json: (await response.json().catch(() => null)) as unknown };
+}
+
+/** Opens the purchase modal for a package and pays with a test card (emulator mode). */
+export async function startCheckout(page: Page, pkgName: string, cardNumber: string) {
+  if (!page.url().endsWith('/credits')) {
+    await page.getByRole('link', { name: 'Credits', exact: true }).click();
+    await page.waitForURL('**/credits');
+  }
+  await page.getByRole('button', { name: `Buy ${pkgName}:`, exact: false }).click();
+  const dialog = page.getByRole('dialog', { name: `Buy ${pkgName}` });
+  await dialog.getByRole('button', { name: new RegExp(`Fill test card ${cardNumber}`) }).click();
+  await dialog.getByRole('button', { name: /^Pay / }).click();
+  return dialog;
+}

@@ -1,0 +1,40 @@
+import { Link } from 'react-router-dom';
+import { useBalance } from '../api/queries';
+import { formatNumber } from '../lib/money';
+
+/** Header balance. It reads the shared balance query, so every purchase, generation and refund
+ * that invalidates that query shows up here without a reload. */
+export function CreditBadge() {
+  const { data, isPending, isError } = useBalance();
+  const balance = data?.creditBalance;
+  const tone =
+    balance === undefined
+      ? ''
+      : data?.owesCredits || balance < 0
+        ? 'danger'
+        : data?.lowBalance
+          ? 'warning'
+          : '';
+  const label = isPending
+    ? 'Loading credit balance'
+    : isError || balance === undefined
+      ? 'Credit balance unavailable'
+      : `${formatNumber(balance)} credits available. Buy credits`;
+  return (
+    <Link
+      to="/credits"
+      className={`credit-badge${tone ? ` credit-badge-${tone}` : ''}`}
+      aria-label={label}
+      data-testid="credit-badge"
+    >
+      <svg className="credit-badge-icon" viewBox="0 0 20 20" aria-hidden="true">
+        <circle cx="10" cy="10" r="8" />
+        <path d="M10.8 5 6.5 11h3.2l-.6 4 4.4-6H10.3z" />
+      </svg>
+      <span className="credit-badge-value" data-testid="credit-balance" aria-live="polite">
+        {isPending ? '…' : balance === undefined ? '—' : formatNumber(balance)}
+      </span>
+      <span className="credit-badge-unit">credits</span>
+    </Link>
+  );
+}

@@ -1,0 +1,231 @@
+import { useEffect, useId, useMemo, useState } from 'react';
+import type { FormEvent, ReactNode } from 'react';
+import { Link } from 'react-router-dom';
+import {
+  ADD_ON_CREDITS,
+  ADD_ONS,
+  CREDIT_PACKAGES,
+  CREDITS_PER_MINUTE,
+  MAX_DURATION_MINUTES,
+  RESOLUTIONS,
+  type BalanceResponse,
+  type CreditPackage,
+  type GenerateVideoRequest,
+} from '@app/shared';
+import { loadDraft, saveDraft } from '../lib/draft';
+import {
+  DEFAULT_DRAFT,
+  PROMPT_MAX_CHARS,
+  StudioDraftSchema,
+  evaluateDraft,
+  generateBlocker,
+  type StudioDraft,
+} from '../lib/studioForm';
+import { formatCredits } from '../lib/money';
+import { ADD_ON_LABELS, CostCalculator } from './CostCalculator';
+
+export const STUDIO_DRAFT_KEY = 'lumen.studioDraft';
+
+const ADD_ON_HINTS: Record<(typeof ADD_ONS)[number], string> = {
+  customMusic: 'An original soundtrack scored to your video.',
+  premiumTTS: 'Natural, studio-quality narration.',
+  aiEnhancement: 'Sharper detail and smoother motion.',
+};
+
+interface GenerateFormProps {
+  balance: BalanceResponse | undefined;
+  /** Package used for the dollar estimate (best value); defaults to the shared table. */
+  valuePackage?: CreditPackage;
+  submitting: boolean;
+  onGenerate: (request: GenerateVideoRequest) => void;
+  /** Shown under the button, e.g. the server's answer to the last attempt. */
+  notice?: ReactNode;
+}
+
+const FALLBACK_VALUE_PACKAGE = CREDIT_PACKAGES.find((p) => p.bestValue) ?? CREDIT_PACKAGES[0]!;
+
+export function GenerateForm({
+  balance,
+  valuePackage,
+  submitting,
+  onGenerate,
+  notice,
+}: GenerateFormProps) {
+  const id = useId();
+  const [draft, setDraft] = useState<StudioDraft>(
+    () => loadDraft(STUDIO_DRAFT_KEY, StudioDraftSchema) ?? DEFAULT_DRAFT,
+  );
+  const [attempted, setAttempted] = useState(false);
+
+  // Every keystroke is kept so a reload or a detour through the login page loses nothing.
+  useEffect(() => saveDraft(STUDIO_DRAFT_KEY, draft), [draft]);
+
+  const evaluated = useMemo(() => evaluateDraft(draft), [draft]);
+  const blocker = generateBlocker(evaluated, balance);
+  const update = <K extends keyof StudioDraft>(key: K, value: StudioDraft[K]) =>
+    setDraft((d) => ({ ...d, [key]: value }));
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    setAttempted(true);
+    if (blocker || !evaluated.request || submitting) return;
+    onGenerate(evaluated.request);
+  };
+
+  // An empty prompt is only an error once they try to submit; too long is shown while typing.
+  const shownPromptError =
+    attempted || draft.prompt.trim() !== '' ? evaluated.errors.prompt : undefined;
+  const durationError = evaluated.errors.durationMinutes;
+  const promptLength = draft.prompt.length;
+  const reasonId = `${id}-reason`;
+  const durationNumber = Number(draft.duration);
+
+  return (
+    <form className="studio-grid" onSubmit={onSubmit} noValidate aria-label="Create a video">
+      <section className="card studio-form" aria-labelledby={`${id}-heading`}>
+        <h2 id={`${id}-heading`} className="card-title">
+          Describe your video
+        </h2>
+        <div className="field">
+          <label htmlFor={`${id}-prompt`} className="field-label">
+            Prompt
+          </label>
+          <textarea
+            id={`${id}-prompt`}
+            className={`input textarea${shownPromptError ? ' input-invalid' : ''}`}
+            rows={5}
+            value={draft.prompt}
+            onChange={(e) => update('prompt', e.target.value)}
+            placeholder="A drone shot gliding over a misty pine forest at sunrise, cinematic lighting…"
+            aria-invalid={shownPromptError ? true : undefined}
+            aria-describedby={`${id}-prompt-count${shownPromptError ? ` ${id}-prompt-error` : ''}`}
+            maxLength={PROMPT_MAX_CHARS + 200}
+          />
+          <p
+            id={`${id}-prompt-count`}
+            className={`field-hint field-counter${promptLength > PROMPT_MAX_CHARS ? ' text-danger' : ''}`}
+          >
+            {promptLength} / {PROMPT_MAX_CHARS}
+          </p>
+          {shownPromptError ? (
+            <p id={`${id}-prompt-error`} className="field-error">
+              {shownPromptError}
+            </p>
+          ) : null}
+        </div>
+
+        <div className="form-row">
+          <div className="field">
+            <label htmlFor={`${id}-duration`} className="field-label">
+              Duration (minutes)
+            </label>
+            <input
+              id={`${id}-duration`}
+              className={`input${durationError ? ' input-invalid' : ''}`}
+              type="number"
+              inputMode="decimal"
+              min={0.1}
+              max={MAX_DURATION_MINUTES}
+              step="any"
+              value={draft.duration}
+              onChange={(e) => update('duration', e.target.value)}
+              aria-invalid={durationError ? true : undefined}
+              aria-describedby={`${id}-duration-hint${durationError ? ` ${id}-duration-error` : ''}`}
+            />
+            <p id={`${id}-duration-hint`} className="field-hint">
+              Up to {MAX_DURATION_MINUTES} min. Billed per started minute.
+            </p>
+            {durationError ? (
+              <p id={`${id}-duration-error`} className="field-error">
+                {durationError}
+              </p>
+            ) : null}
+          </div>
+
+          <fieldset className="field fieldset">
+            <legend className="field-label">Resolution</legend>
+            <div className="segmented">
+              {RESOLUTIONS.map((res) => (
+                <label key={res} className="segmented-option">
+                  <input
+                    type="radio"
+                    name={`${id}-resolution`}
+                    value={res}
+                    checked={draft.resolution === res}
+                    onChange={() => update('resolution', res)}
+                  />
+                  <span>
+                    {res}
+                    <small>{CREDITS_PER_MINUTE[res]} credits/min</small>
+                  </span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        </div>
+
+        <fieldset className="field fieldset">
+          <legend className="field-label">Add-ons</legend>
+          <div className="addon-list">
+            {ADD_ONS.map((key) => (
+              <label key={key} className="addon">
+                <input
+                  type="checkbox"
+                  checked={draft[key]}
+                  onChange={(e) => update(key, e.target.checked)}
+                />
+                <span className="addon-text">
+                  <span className="addon-name">{ADD_ON_LABELS[key]}</span>
+                  <span className="addon-hint">{ADD_ON_HINTS[key]}</span>
+                </span>
+                <span className="addon-price">+{ADD_ON_CREDITS[key]}</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      </section>
+
+      <div className="studio-side">
+        <CostCalculator
+          cost={evaluated.cost}
+          durationMinutes={durationNumber}
+          resolution={draft.resolution}
+          balance={balance?.creditBalance}
+          valuePackage={valuePackage ?? FALLBACK_VALUE_PACKAGE}
+        />
+        <div className="generate-box">
+          <button
+            type="submit"
+            className="button button-large button-block"
+            disabled={blocker !== null || submitting}
+            aria-describedby={blocker ? reasonId : undefined}
+          >
+            {submitting
+              ? 'Starting…'
+              : evaluated.cost
+                ? `Generate video · ${formatCredits(evaluated.cost.total)}`
+                : 'Generate video'}
+          </button>
+          {blocker ? (
+            <p
+              id={reasonId}
+              className={`generate-reason${blocker.kind === 'insufficient' || blocker.kind === 'owes' ? ' generate-reason-blocking' : ''}`}
+              data-testid="generate-reason"
+            >
+              {blocker.message}
+              {blocker.kind === 'insufficient' || blocker.kind === 'owes' ? (
+                <>
+                  {' '}
+                  <Link to="/credits" className="text-link">
+                    Buy credits
+                  </Link>
+                </>
+              ) : null}
+            </p>
+          ) : null}
+          {notice}
+        </div>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,60 @@
+import { NavLink, Outlet } from 'react-router-dom';
+import { useAuth } from '../auth/AuthProvider';
+import { CreditBadge } from './CreditBadge';
+import { LowBalanceAlert } from './LowBalanceAlert';
+import { TestModeBanner } from './TestModeBanner';
+import { Logo } from './Logo';
+
+const NAV = [
+  { to: '/studio', label: 'Studio' },
+  { to: '/videos', label: 'My videos' },
+  { to: '/credits', label: 'Credits' },
+];
+
+export function Layout() {
+  const { user, signOut } = useAuth();
+  return (
+    <div className="app-shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <TestModeBanner />
+      <header className="app-header">
+        <div className="header-inner">
+          <NavLink to="/studio" className="brand" aria-label="Lumen Studio home">
+            <Logo />
+            <span className="brand-name">Lumen Studio</span>
+          </NavLink>
+          <nav className="main-nav" aria-label="Main">
+            {NAV.map((item) => (
+              <NavLink
+                key={item.to}
+                to={item.to}
+                className={({ isActive }) => `nav-link${isActive ? ' nav-link-active' : ''}`}
+              >
+                {item.label}
+              </NavLink>
+            ))}
+          </nav>
+          <div className="header-actions">
+            <CreditBadge />
+            <div className="user-menu">
+              {user ? (
+                <span className="user-name" title={user.email}>
+                  {user.name}
+                </span>
+              ) : null}
+              <button type="button" className="button button-ghost button-small" onClick={signOut}>
+                Log out
+              </button>
+            </div>
+          </div>
+        </div>
+      </header>
+      <main id="main" className="app-main" tabIndex={-1}>
+        <LowBalanceAlert />
+        <Outlet />
+      </main>
+    </div>
+  );
+}

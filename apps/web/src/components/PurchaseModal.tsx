@@ -1,0 +1,139 @@
+import { Suspense, lazy, useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { CreditPackageDto } from '@app/shared';
+import { confirmPayment } from '../api/client';
+import { friendlyMessage } from '../api/errors';
+import { invalidateAccount, setKnownBalance, useConfig } from '../api/queries';
+import {
+  formatCents,
+  formatCredits,
+  formatNumber,
+  formatPricePerCredit,
+  toPricingPackage,
+} from '../lib/money';
+import { Alert } from './Alert';
+import { EmulatorCheckout } from './checkout/EmulatorCheckout';
+import { ErrorMessage } from './ErrorMessage';
+import { Modal } from './Modal';
+import { Spinner } from './Spinner';
+
+// Stripe.js and the Elements bindings load only when a real-Stripe checkout is opened.
+const StripeCheckout = lazy(() => import('./checkout/StripeCheckout'));
+
+interface PurchaseModalProps {
+  pkg: CreditPackageDto;
+  onClose: () => void;
+}
+
+export function PurchaseModal({ pkg, onClose }: PurchaseModalProps) {
+  const queryClient = useQueryClient();
+  const config = useConfig();
+  const [busy, setBusy] = useState(false);
+
+  // Both this call and the webhook reach the server; it credits the payment exactly once.
+  const finalize = useMutation({
+    mutationFn: confirmPayment,
+    onSuccess: (res) => {
+      if (res.payment.status === 'succeeded') setKnownBalance(queryClient, res.creditBalance);
+    },
+    onSettled: () => void invalidateAccount(queryClient),
+  });
+
+  const price = formatCents(pkg.priceCents, pkg.currency);
+  const payment = finalize.data?.payment;
+
+  let body;
+  if (finalize.isSuccess && payment?.status === 'succeeded') {
+    body = (
+      <div className="purchase-result" data-testid="purchase-success">
+        <div className="result-icon result-icon-success" aria-hidden="true">
+          ✓
+        </div>
+        <p className="result-title" role="status">
+          Payment successful: {formatCredits(payment.credits)} added
+        </p>
+        <p className="muted">
+          Your balance is now {formatCredits(finalize.data.creditBalance)}. A receipt is in your
+          payment history.
+        </p>
+        <button type="button" className="button button-block" onClick={onClose} autoFocus>
+          Done
+        </button>
+      </div>
+    );
+  } else if (finalize.isSuccess) {
+    body = (
+      <div className="purchase-result">
+        <Alert tone="info" title="Payment received, still processing">
+          {payment?.failureMessage ??
+            'Your bank is still confirming the payment. Credits are added automatically as soon as it clears.'}
+        </Alert>
+        <button type="button" className="button button-block" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    );
+  } else if (finalize.isPending) {
+    body = <Spinner label="Payment approved. Adding your credits…" />;
+  } else if (finalize.error) {
+    body = (
+      <div className="purchase-result">
+        <Alert tone="warning" title="We could not confirm your payment yet">
+          {friendlyMessage(finalize.error)} If your card was charged, the credits are added
+          automatically within a minute.
+        </Alert>
+        <button type="button" className="button button-block" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    );
+  } else if (config.isPending) {
+    body = <Spinner label="Loading checkout…" />;
+  } else if (config.error) {
+    body = <ErrorMessage error={config.error} onRetry={() => void config.refetch()} />;
+  } else if (config.data.stripeMode === 'emulator') {
+    body = (
+      <EmulatorCheckout
+        pkg={pkg}
+        config={config.data}
+        onPaid={(id) => finalize.mutate(id)}
+        onBusyChange={setBusy}
+      />
+    );
+  } else {
+    body = (
+      <Suspense fallback={<Spinner label="Loading secure checkout…" />}>
+        <StripeCheckout
+          pkg={pkg}
+          config={config.data}
+          onPaid={(id) => finalize.mutate(id)}
+          onBusyChange={setBusy}
+        />
+      </Suspense>
+    );
+  }
+
+  return (
+    <Modal
+      title={`Buy ${pkg.name}`}
+      onClose={() => {
+        // Closing mid-charge would hide the outcome; the charge itself cannot be stopped.
+        if (!busy && !finalize.isPending) onClose();
+      }}
+    >
+      <div className="purchase-summary">
+        <div>
+          <p className="purchase-credits">{formatCredits(pkg.totalCredits)}</p>
+          <p className="muted">
+            {pkg.bonusCredits > 0
+              ? `${formatNumber(pkg.credits)} + ${formatNumber(pkg.bonusCredits)} bonus · `
+              : ''}
+            {formatPricePerCredit(toPricingPackage(pkg))} per credit
+          </p>
+        </div>
+        <p className="purchase-price">{price}</p>
+      </div>
+      {body}
+    </Modal>
+  );
+}

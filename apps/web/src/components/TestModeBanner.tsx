@@ -1,0 +1,25 @@
+import { useConfig } from '../api/queries';
+
+/** Nobody should mistake the emulator (or Stripe test mode) for real checkout. */
+export function TestModeBanner() {
+  const { data: config } = useConfig();
+  if (!config || config.stripeMode === 'live') return null;
+  if (config.stripeMode === 'test') {
+    return (
+      <div className="test-banner test-banner-small" role="note">
+        Stripe test mode: use a test card, no real charges.
+      </div>
+    );
+  }
+  return (
+    <div className="test-banner" role="note">
+      <strong>Test mode</strong>
+      <span>
+        <span className="test-banner-details">
+          Payments go to a built-in Stripe emulator and no money moves.{' '}
+        </span>
+        Pay with test card <span className="mono">4242 4242 4242 4242</span>.
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,143 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { Video } from '@app/shared';
+import { cancelVideo } from '../api/client';
+import { friendlyMessage } from '../api/errors';
+import { queryKeys } from '../api/queries';
+import { useVideoProgress } from '../hooks/useVideoProgress';
+import { formatDateTime } from '../lib/dates';
+import { formatCredits, formatNumber } from '../lib/money';
+import { Alert } from './Alert';
+import { ErrorMessage } from './ErrorMessage';
+import { Spinner } from './Spinner';
+import { VideoStatusPill } from './StatusPill';
+import { VideoPlayer } from './VideoPlayer';
+
+function VideoMeta({ video }: { video: Video }) {
+  const addOns = [
+    video.customMusic && 'custom music',
+    video.premiumTTS && 'premium voice-over',
+    video.aiEnhancement && 'AI enhancement',
+  ].filter(Boolean);
+  return (
+    <p className="video-meta">
+      {formatNumber(video.durationMinutes)} min · {video.resolution}
+      {addOns.length ? ` · ${addOns.join(', ')}` : ''} · {formatCredits(video.creditsUsed)}
+      {video.creditsRefunded > 0
+        ? ` (${formatCredits(video.creditsRefunded)} refunded)`
+        : ''} · {formatDateTime(video.createdAt)}
+    </p>
+  );
+}
+
+function Progress({ video }: { video: Video }) {
+  const pct = Math.round(video.progress);
+  const queued = video.status === 'queued';
+  return (
+    <div className="progress-block">
+      <div className="progress-label">
+        <span>{queued ? 'Waiting for a render slot…' : 'Rendering…'}</span>
+        {queued ? null : <span>{pct}%</span>}
+      </div>
+      <div
+        className="progress-track"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        aria-label="Video progress"
+      >
+        <div className="progress-fill" style={{ width: `${Math.max(pct, 2)}%` }} />
+      </div>
+    </div>
+  );
+}
+
+/** One generation, live: progress while rendering, the player when done, the refund on failure. */
+export function VideoStatusCard({
+  videoId,
+  onDismiss,
+}: {
+  videoId: string;
+  onDismiss?: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const { data: video, error, refetch } = useVideoProgress(videoId);
+  const cancel = useMutation({
+    mutationFn: () => cancelVideo(videoId),
+    onSuccess: (res) => queryClient.setQueryData(queryKeys.video(videoId), res.video),
+  });
+
+  if (error && !video) return <ErrorMessage error={error} onRetry={() => void refetch()} />;
+  if (!video) {
+    return (
+      <div className="card">
+        <Spinner label="Loading video…" />
+      </div>
+    );
+  }
+
+  const active = video.status === 'queued' || video.status === 'processing';
+  return (
+    <section
+      className="card video-card"
+      aria-labelledby={`video-${video.id}-title`}
+      data-testid="video-card"
+      data-status={video.status}
+    >
+      <div className="video-card-header">
+        <div>
+          <h2 id={`video-${video.id}-title`} className="video-title">
+            {video.prompt}
+          </h2>
+          <VideoMeta video={video} />
+        </div>
+        <VideoStatusPill status={video.status} />
+      </div>
+
+      {active ? (
+        <>
+          <Progress video={video} />
+          <div className="video-card-actions">
+            <button
+              type="button"
+              className="button button-secondary button-small"
+              onClick={() => cancel.mutate()}
+              disabled={cancel.isPending}
+            >
+              {cancel.isPending ? 'Canceling…' : 'Cancel'}
+            </button>
+            <span className="muted">You can leave this page; rendering continues.</span>
+          </div>
+          {cancel.error ? <Alert tone="error">{friendlyMessage(cancel.error)}</Alert> : null}
+        </>
+      ) : null}
+
+      {video.status === 'completed' ? <VideoPlayer video={video} /> : null}
+
+      {video.status === 'failed' ? (
+        <Alert tone="error" title="This video could not be generated">
+          {video.error ? `${video.error.replace(/[.\s]+$/, '')}. ` : ''}
+          {video.creditsRefunded > 0
+            ? `${formatCredits(video.creditsRefunded)} ${video.creditsRefunded === 1 ? 'was' : 'were'} refunded to your balance.`
+            : 'A refund of its credits is on its way to your balance.'}
+        </Alert>
+      ) : null}
+
+      {video.status === 'canceled' ? (
+        <Alert tone="info" title="Generation canceled">
+          {video.creditsRefunded > 0
+            ? `${formatCredits(video.creditsRefunded)} ${video.creditsRefunded === 1 ? 'was' : 'were'} returned to your balance.`
+            : 'Any unused credits are returned to your balance.'}
+        </Alert>
+      ) : null}
+
+      {onDismiss && !active ? (
+        <div className="video-card-actions">
+          <button type="button" className="button button-ghost button-small" onClick={onDismiss}>
+            Start another video
+          </button>
+        </div>
+      ) : null}
+    </section>
+  );
+}

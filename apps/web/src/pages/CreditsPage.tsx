@@ -1,0 +1,77 @@
+import { useEffect, useRef, useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useSearchParams } from 'react-router-dom';
+import type { CreditPackageDto } from '@app/shared';
+import { confirmPayment } from '../api/client';
+import { friendlyMessage } from '../api/errors';
+import { invalidateAccount } from '../api/queries';
+import { Alert } from '../components/Alert';
+import { CreditDashboard } from '../components/CreditDashboard';
+import { PackageGrid } from '../components/PackageGrid';
+import { PaymentHistory } from '../components/PaymentHistory';
+import { PurchaseModal } from '../components/PurchaseModal';
+import { TransactionHistory } from '../components/TransactionHistory';
+import { formatCredits } from '../lib/money';
+
+export function CreditsPage() {
+  const queryClient = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const [buying, setBuying] = useState<CreditPackageDto | null>(null);
+
+  // Stripe sends redirect-based payments back here with ?payment_intent=pi_...; confirm it.
+  const returned = useMutation({
+    mutationFn: confirmPayment,
+    onSettled: () => void invalidateAccount(queryClient),
+  });
+  const returnedIntent = params.get('payment_intent');
+  const handledIntent = useRef<string | null>(null);
+  const { mutate: confirmReturned } = returned;
+  useEffect(() => {
+    if (!returnedIntent || handledIntent.current === returnedIntent) return;
+    handledIntent.current = returnedIntent;
+    confirmReturned(returnedIntent);
+    setParams({}, { replace: true });
+  }, [returnedIntent, confirmReturned, setParams]);
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1 className="page-title">Credits</h1>
+          <p className="page-subtitle">
+            Buy credits, follow your balance and download your history.
+          </p>
+        </div>
+      </header>
+
+      {returned.data?.payment.status === 'succeeded' ? (
+        <Alert tone="success" title="Payment successful">
+          {formatCredits(returned.data.payment.credits)} added to your balance.
+        </Alert>
+      ) : returned.error ? (
+        <Alert tone="warning" title="We could not confirm your payment yet">
+          {friendlyMessage(returned.error)}
+        </Alert>
+      ) : null}
+
+      <CreditDashboard />
+
+      <section className="section" aria-labelledby="packages-heading">
+        <div className="section-intro">
+          <h2 id="packages-heading" className="section-title">
+            Buy credits
+          </h2>
+          <p className="muted">
+            One-time purchases, no subscription. Pick the pack that fits how much you create.
+          </p>
+        </div>
+        <PackageGrid onBuy={setBuying} />
+      </section>
+
+      <TransactionHistory />
+      <PaymentHistory />
+
+      {buying ? <PurchaseModal pkg={buying} onClose={() => setBuying(null)} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import type { ClientConfig, CreditPackageDto, Payment, Transaction } from '@app/shared';
+
+export const emulatorConfig: ClientConfig = {
+  stripeMode: 'emulator',
+  stripePublishableKey: 'pk_test_emulator',
+  stripeEmulatorUrl: '/emulator/stripe',
+  lowBalanceThreshold: 10,
+};
+
+export const proPackage: CreditPackageDto = {
+  id: 2,
+  name: 'Pro',
+  credits: 150,
+  bonusCredits: 10,
+  totalCredits: 160,
+  priceCents: 2499,
+  currency: 'usd',
+  bestValue: true,
+};
+
+export function payment(overrides: Partial<Payment> = {}): Payment {
+  return {
+    id: 'pay_1',
+    packageId: 2,
+    packageName: 'Pro',
+    amountCents: 2499,
+    currency: 'usd',
+    credits: 160,
+    status: 'succeeded',
+    amountRefundedCents: 0,
+    creditsClawedBack: 0,
+    failureMessage: null,
+    createdAt: '2025-01-02T10:00:00.000Z',
+    updatedAt: '2025-01-02T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export function transaction(id: number, overrides: Partial<Transaction> = {}): Transaction {
+  return {
+    id,
+    type: 'usage',
+    amount: -5,
+    balanceAfter: 5,
+    referenceType: 'video',
+    referenceId: `vid_${id}`,
+    description: `Video ${id}`,
+    createdAt: '2025-01-02T10:00:00.000Z',
+    ...overrides,
+  };
+}
