@@ -19,7 +19,7 @@ const baseUrl = inject('baseUrl');
  * One account, start to finish: free credits, a real render, running dry (client-side and the
  * server's 402), an expired session, and topping up with the Pro pack.
  */
-describe.skipIf(!baseUrl)('studio journey', () => {
+describe('studio journey', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;

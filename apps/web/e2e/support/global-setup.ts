@@ -3,11 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { screenshotDir, serverDir, serverExists, serverMain, webDir, webDist } from './paths';
+import { screenshotDir, serverDir, serverMain, webDir, webDist } from './paths';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Origin of the running server, or '' when there is no server to test against. */
+    /** Origin of the running server. */
     baseUrl: string;
   }
 }
@@ -68,11 +68,6 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 export default async function setup(project: TestProject) {
-  if (!serverExists()) {
-    console.warn(`[web-e2e] ${serverMain} does not exist yet: end-to-end tests are skipped.`);
-    project.provide('baseUrl', '');
-    return;
-  }
   mkdirSync(screenshotDir, { recursive: true });
   buildWebApp();
 

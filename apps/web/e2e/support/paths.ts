@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,4 +9,3 @@ export const serverMain = path.join(serverDir, 'src/main.ts');
 export const webDist = path.join(webDir, 'dist');
 export const screenshotDir = path.join(repoRoot, 'test-results/screenshots');
 
-export const serverExists = () => existsSync(serverMain);
