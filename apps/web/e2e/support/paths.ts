@@ -8,4 +8,3 @@ export const serverDir = path.join(repoRoot, 'apps/server');
 export const serverMain = path.join(serverDir, 'src/main.ts');
 export const webDist = path.join(webDir, 'dist');
 export const screenshotDir = path.join(repoRoot, 'test-results/screenshots');
-
