@@ -8,7 +8,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
         {
@@ -19,7 +22,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/server/src/config.ts', '**/test/**', '**/e2e/**', '**/bench/**', '**/*.config.ts', 'packages/stripe-emulator/src/cli.ts', 'scripts/**'],
+    files: [
+      'apps/server/src/config.ts',
+      '**/test/**',
+      '**/e2e/**',
+      '**/bench/**',
+      '**/*.config.ts',
+      'packages/stripe-emulator/src/cli.ts',
+      'scripts/**',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );
