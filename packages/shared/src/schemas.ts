@@ -213,6 +213,9 @@ export type GenerateVideoResponse = z.infer<typeof GenerateVideoResponseSchema>;
 
 export const VideoResponseSchema = z.object({ video: VideoSchema });
 
+/** Cancel takes no input: no body, or an empty object (anything else is a 400). */
+export const CancelVideoRequestSchema = z.strictObject({}).optional();
+
 export const VideoHistoryQuerySchema = PaginationQuerySchema.extend({
   status: z.enum(VIDEO_STATUSES).optional(),
 });

@@ -18,9 +18,17 @@ function fromMiddleware(err: HttpishError): AppError | undefined {
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported request encoding');
-    default:
-      return undefined;
   }
+  // Other client errors raised by Express or body-parser (a path parameter that is not valid
+  // percent-encoding, a compressed body that does not inflate) are the client's fault, not ours.
+  const status = err.status ?? err.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'Request body is too large');
+    if (status === 415)
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported request encoding');
+    return new AppError('VALIDATION_ERROR', 'The request could not be read');
+  }
+  return undefined;
 }
 
 /** The one place where failures become HTTP responses; internals never reach the client. */

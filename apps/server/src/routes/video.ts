@@ -1,5 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import { GenerateVideoRequestSchema, TERMINAL_VIDEO_STATUSES } from '@app/shared';
+import {
+  CancelVideoRequestSchema,
+  GenerateVideoRequestSchema,
+  TERMINAL_VIDEO_STATUSES,
+} from '@app/shared';
 import { AppError, notFound, unauthorized } from '../errors.ts';
 import { actorOf, requireAuth } from '../http/auth.ts';
 import { idempotency } from '../http/idempotency.ts';
@@ -75,6 +79,8 @@ export function videoRouter(deps: AppDeps): Router {
   });
 
   router.post('/:id/cancel', idempotency(ctx.store, 'video.cancel', ctx.now), async (req, res) => {
+    // No input is taken; a body naming fields (userId, amount, ...) is refused, not ignored.
+    parseWith(CancelVideoRequestSchema, req.body);
     const video = await cancelVideo({
       ctx,
       queue,

@@ -1,5 +1,7 @@
 import type Stripe from 'stripe';
+import { validationError } from '../../errors.ts';
 import type { ServiceContext } from '../context.ts';
+import { EventEnvelopeSchema, payloadShapeFor } from './event-shape.ts';
 import { disputeFacts, factsFromCharge, factsFromIntent, intentIdOf } from './facts.ts';
 import { decidePayment, type PaymentFacts } from './settlement.ts';
 import { verifyWebhook } from './verify-signature.ts';
@@ -55,16 +57,24 @@ export async function handleWebhook(options: {
     toleranceSeconds: ctx.config.stripe.webhookToleranceSeconds,
     now,
   });
+  // Without an id and a type there is nothing to record or retry: the delivery is refused.
+  if (!EventEnvelopeSchema.safeParse(event).success) throw validationError('Malformed event');
   const base = { eventId: event.id, type: event.type };
-  const meaning = interpret(event);
+  const shape = payloadShapeFor(event.type);
+  const malformed = shape !== undefined && !shape.safeParse(event.data.object).success;
+  const meaning = malformed ? null : interpret(event);
   if (!meaning || !meaning.intentId) {
+    // A malformed payload of a type we act on is recorded and acknowledged, never applied:
+    // retrying the same signed bytes could not make it usable.
+    const outcome = malformed ? 'malformed' : 'ignored';
+    if (malformed) ctx.log.error({ alert: true, ...base }, 'webhook payload is malformed');
     const fresh = await ctx.store.recordStripeEvent({
       id: event.id,
       type: event.type,
-      outcome: 'ignored',
+      outcome,
       now: now.toISOString(),
     });
-    return { ...base, outcome: fresh ? 'ignored' : 'duplicate_event' };
+    return { ...base, outcome: fresh ? outcome : 'duplicate_event' };
   }
   await adoptOrphanIntent(ctx, event, meaning.intentId);
   const result = await ctx.store.updatePayment({

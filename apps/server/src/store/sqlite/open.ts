@@ -21,6 +21,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     // NORMAL is durable across application crashes in WAL mode; only power loss can drop
     // the last commits, which the payment reconciliation then re-applies from Stripe.
     db.pragma('synchronous = NORMAL');
+    // Checkpoints normally run in a background thread (checkpointer.ts); this larger
+    // auto-checkpoint (about 40 MB) only bounds the WAL if that thread falls behind, and the
+    // size limit truncates the file again once a checkpoint has emptied it.
+    db.pragma('wal_autocheckpoint = 10000');
+    db.pragma('journal_size_limit = 67108864');
   }
   return db;
 }

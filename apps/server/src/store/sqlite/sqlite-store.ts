@@ -15,6 +15,8 @@ import type {
 } from '../types.ts';
 import { applyEntry, LedgerRejected } from './ledger.ts';
 import { translateDriverError } from './errors.ts';
+import { statement } from './statements.ts';
+import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { checkInvariants } from './invariants.ts';
 import { migrate, openDatabase, seedPackages, type Db, type OpenOptions } from './open.ts';
 import { entryFromRow, packageFromRow, paymentFromRow, userFromRow, videoFromRow } from './rows.ts';
@@ -37,11 +39,21 @@ export function openSqliteStore(file: string, options: OpenOptions = {}): Sqlite
   const db = openDatabase(file, options);
   migrate(db);
   seedPackages(db);
-  return new SqliteStore(db);
+  const checkpointer =
+    file === ':memory:' || options.readonly ? undefined : startCheckpointer(file);
+  return new SqliteStore(db, checkpointer);
 }
 
 export class SqliteStore implements Store {
-  constructor(readonly db: Db) {}
+  constructor(
+    readonly db: Db,
+    private readonly checkpointer?: Checkpointer,
+  ) {}
+
+  /** A prepared statement, compiled once per SQL text (see statements.ts). */
+  private stmt(sql: string, pluck = false) {
+    return statement(this.db, sql, { pluck });
+  }
 
   /** Every operation is synchronous inside; the async surface is for other adapters. */
   private run<T>(fn: () => T): Promise<T> {
@@ -58,7 +70,8 @@ export class SqliteStore implements Store {
     return this.run(() => this.db.transaction(fn).immediate());
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.checkpointer?.stop();
     return this.run(() => {
       if (this.db.open) this.db.close();
     });
@@ -73,12 +86,10 @@ export class SqliteStore implements Store {
     now: string;
   }): Promise<UserRecord | 'email_taken'> {
     return this.tx(() => {
-      const inserted = this.db
-        .prepare(
-          `INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
+      const inserted = this.stmt(
+        `INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`,
-        )
-        .run(input.id, input.email, input.name, input.passwordHash, input.now, input.now);
+      ).run(input.id, input.email, input.name, input.passwordHash, input.now, input.now);
       if (inserted.changes === 0) return 'email_taken' as const;
       if (input.signupBonus > 0) {
         applyEntry(
@@ -94,30 +105,29 @@ export class SqliteStore implements Store {
           input.now,
         );
       }
-      return userFromRow(this.db.prepare('SELECT * FROM users WHERE id = ?').get(input.id) as Row);
+      return userFromRow(this.stmt('SELECT * FROM users WHERE id = ?').get(input.id) as Row);
     });
   }
 
   findUserByEmail(email: string): Promise<UserRecord | null> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT * FROM users WHERE email = ?').get(email) as
-        Row | undefined;
+      const row = this.stmt('SELECT * FROM users WHERE email = ?').get(email) as Row | undefined;
       return row ? userFromRow(row) : null;
     });
   }
 
   findUserById(id: string): Promise<UserRecord | null> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+      const row = this.stmt('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
       return row ? userFromRow(row) : null;
     });
   }
 
   getBalance(userId: string) {
     return this.run(() => {
-      const row = this.db
-        .prepare('SELECT credit_balance, total_credits_purchased FROM users WHERE id = ?')
-        .get(userId) as { credit_balance: number; total_credits_purchased: number } | undefined;
+      const row = this.stmt(
+        'SELECT credit_balance, total_credits_purchased FROM users WHERE id = ?',
+      ).get(userId) as { credit_balance: number; total_credits_purchased: number } | undefined;
       return row
         ? { creditBalance: row.credit_balance, totalCreditsPurchased: row.total_credits_purchased }
         : null;
@@ -136,30 +146,27 @@ export class SqliteStore implements Store {
       if (filter.to) where.push('created_at <= @to');
       const params = { userId, ...filter, limit: page.limit, offset: page.offset };
       const clause = where.join(' AND ');
-      const total = this.db
-        .prepare(`SELECT COUNT(*) FROM transactions WHERE ${clause}`)
-        .pluck()
-        .get(params) as number;
-      const rows = this.db
-        .prepare(
-          `SELECT * FROM transactions WHERE ${clause} ORDER BY id DESC LIMIT @limit OFFSET @offset`,
-        )
-        .all(params) as Row[];
+      const total = this.stmt(`SELECT COUNT(*) FROM transactions WHERE ${clause}`, true).get(
+        params,
+      ) as number;
+      const rows = this.stmt(
+        `SELECT * FROM transactions WHERE ${clause} ORDER BY id DESC LIMIT @limit OFFSET @offset`,
+      ).all(params) as Row[];
       return { rows: rows.map(entryFromRow), total };
     });
   }
 
   listActivePackages(): Promise<PackageRecord[]> {
     return this.run(() =>
-      (
-        this.db.prepare('SELECT * FROM credit_packages WHERE active = 1 ORDER BY id').all() as Row[]
-      ).map(packageFromRow),
+      (this.stmt('SELECT * FROM credit_packages WHERE active = 1 ORDER BY id').all() as Row[]).map(
+        packageFromRow,
+      ),
     );
   }
 
   findPackage(id: number): Promise<PackageRecord | null> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT * FROM credit_packages WHERE id = ?').get(id) as
+      const row = this.stmt('SELECT * FROM credit_packages WHERE id = ?').get(id) as
         Row | undefined;
       return row ? packageFromRow(row) : null;
     });
@@ -174,9 +181,9 @@ export class SqliteStore implements Store {
     staleBefore: string;
   }): Promise<IdempotencyBegin> {
     return this.tx((): IdempotencyBegin => {
-      const row = this.db
-        .prepare('SELECT * FROM idempotency_keys WHERE user_id = ? AND scope = ? AND key = ?')
-        .get(input.userId, input.scope, input.key) as Row | undefined;
+      const row = this.stmt(
+        'SELECT * FROM idempotency_keys WHERE user_id = ? AND scope = ? AND key = ?',
+      ).get(input.userId, input.scope, input.key) as Row | undefined;
       if (row) {
         if (row.request_hash !== input.requestHash) return { state: 'mismatch' };
         if (row.state === 'completed') {
@@ -188,19 +195,15 @@ export class SqliteStore implements Store {
         }
         // An in-progress record left by a crashed process must not block the key forever.
         if ((row.updated_at as string) >= input.staleBefore) return { state: 'in_progress' };
-        this.db
-          .prepare(
-            'UPDATE idempotency_keys SET updated_at = ? WHERE user_id = ? AND scope = ? AND key = ?',
-          )
-          .run(input.now, input.userId, input.scope, input.key);
+        this.stmt(
+          'UPDATE idempotency_keys SET updated_at = ? WHERE user_id = ? AND scope = ? AND key = ?',
+        ).run(input.now, input.userId, input.scope, input.key);
         return { state: 'started' };
       }
-      this.db
-        .prepare(
-          `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, created_at, updated_at)
+      this.stmt(
+        `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, created_at, updated_at)
            VALUES (?, ?, ?, ?, 'in_progress', ?, ?)`,
-        )
-        .run(input.userId, input.scope, input.key, input.requestHash, input.now, input.now);
+      ).run(input.userId, input.scope, input.key, input.requestHash, input.now, input.now);
       return { state: 'started' };
     });
   }
@@ -214,29 +217,24 @@ export class SqliteStore implements Store {
     now: string;
   }): Promise<void> {
     return this.tx(() => {
-      this.db
-        .prepare(
-          `UPDATE idempotency_keys SET state = 'completed', response_status = ?, response_body = ?,
+      this.stmt(
+        `UPDATE idempotency_keys SET state = 'completed', response_status = ?, response_body = ?,
              updated_at = ? WHERE user_id = ? AND scope = ? AND key = ?`,
-        )
-        .run(input.status, input.body, input.now, input.userId, input.scope, input.key);
+      ).run(input.status, input.body, input.now, input.userId, input.scope, input.key);
     });
   }
 
   releaseIdempotentRequest(input: { userId: string; scope: string; key: string }): Promise<void> {
     return this.tx(() => {
-      this.db
-        .prepare(
-          `DELETE FROM idempotency_keys WHERE user_id = ? AND scope = ? AND key = ? AND state = 'in_progress'`,
-        )
-        .run(input.userId, input.scope, input.key);
+      this.stmt(
+        `DELETE FROM idempotency_keys WHERE user_id = ? AND scope = ? AND key = ? AND state = 'in_progress'`,
+      ).run(input.userId, input.scope, input.key);
     });
   }
 
   releaseAllInProgressRequests(): Promise<number> {
     return this.tx(
-      () =>
-        this.db.prepare(`DELETE FROM idempotency_keys WHERE state = 'in_progress'`).run().changes,
+      () => this.stmt(`DELETE FROM idempotency_keys WHERE state = 'in_progress'`).run().changes,
     );
   }
 
@@ -246,9 +244,9 @@ export class SqliteStore implements Store {
     const v = input.video;
     return this.tx((): ChargeVideoResult => {
       if (v.idempotencyKey) {
-        const existing = this.db
-          .prepare('SELECT * FROM video_generations WHERE user_id = ? AND idempotency_key = ?')
-          .get(v.userId, v.idempotencyKey) as Row | undefined;
+        const existing = this.stmt(
+          'SELECT * FROM video_generations WHERE user_id = ? AND idempotency_key = ?',
+        ).get(v.userId, v.idempotencyKey) as Row | undefined;
         if (existing) {
           const video = videoFromRow(existing);
           if (
@@ -267,26 +265,24 @@ export class SqliteStore implements Store {
       const balance = this.balanceOf(v.userId);
       if (balance < 0) return { kind: 'owes', balance };
       if (balance < v.creditsUsed) return { kind: 'insufficient', balance };
-      this.db
-        .prepare(
-          `INSERT INTO video_generations (id, user_id, idempotency_key, status, prompt, duration_minutes,
+      this.stmt(
+        `INSERT INTO video_generations (id, user_id, idempotency_key, status, prompt, duration_minutes,
              resolution, custom_music, premium_tts, ai_enhancement, credits_used, created_at, updated_at)
            VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          v.id,
-          v.userId,
-          v.idempotencyKey,
-          v.prompt,
-          v.durationMinutes,
-          v.resolution,
-          v.customMusic ? 1 : 0,
-          v.premiumTTS ? 1 : 0,
-          v.aiEnhancement ? 1 : 0,
-          v.creditsUsed,
-          v.createdAt,
-          v.createdAt,
-        );
+      ).run(
+        v.id,
+        v.userId,
+        v.idempotencyKey,
+        v.prompt,
+        v.durationMinutes,
+        v.resolution,
+        v.customMusic ? 1 : 0,
+        v.premiumTTS ? 1 : 0,
+        v.aiEnhancement ? 1 : 0,
+        v.creditsUsed,
+        v.createdAt,
+        v.createdAt,
+      );
       try {
         const { balanceAfter } = applyEntry(
           this.db,
@@ -317,7 +313,7 @@ export class SqliteStore implements Store {
 
   findVideo(id: string): Promise<VideoRecord | null> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT * FROM video_generations WHERE id = ?').get(id) as
+      const row = this.stmt('SELECT * FROM video_generations WHERE id = ?').get(id) as
         Row | undefined;
       return row ? videoFromRow(row) : null;
     });
@@ -331,54 +327,45 @@ export class SqliteStore implements Store {
     return this.run(() => {
       const clause = filter.status ? 'user_id = @userId AND status = @status' : 'user_id = @userId';
       const params = { userId, status: filter.status, limit: page.limit, offset: page.offset };
-      const total = this.db
-        .prepare(`SELECT COUNT(*) FROM video_generations WHERE ${clause}`)
-        .pluck()
-        .get(params) as number;
-      const rows = this.db
-        .prepare(
-          `SELECT * FROM video_generations WHERE ${clause}
+      const total = this.stmt(`SELECT COUNT(*) FROM video_generations WHERE ${clause}`, true).get(
+        params,
+      ) as number;
+      const rows = this.stmt(
+        `SELECT * FROM video_generations WHERE ${clause}
            ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`,
-        )
-        .all(params) as Row[];
+      ).all(params) as Row[];
       return { rows: rows.map(videoFromRow), total };
     });
   }
 
   claimNextVideo(now: string): Promise<VideoRecord | null> {
     return this.tx(() => {
-      const row = this.db
-        .prepare(
-          `UPDATE video_generations SET status = 'processing', attempts = attempts + 1,
+      const row = this.stmt(
+        `UPDATE video_generations SET status = 'processing', attempts = attempts + 1,
              started_at = COALESCE(started_at, @now), updated_at = @now
            WHERE id = (SELECT id FROM video_generations WHERE status = 'queued'
                        ORDER BY created_at, id LIMIT 1)
            RETURNING *`,
-        )
-        .get({ now }) as Row | undefined;
+      ).get({ now }) as Row | undefined;
       return row ? videoFromRow(row) : null;
     });
   }
 
   updateVideoProgress(id: string, progress: number, now: string): Promise<void> {
     return this.run(() => {
-      this.db
-        .prepare(
-          `UPDATE video_generations SET progress = MAX(progress, ?), updated_at = ?
+      this.stmt(
+        `UPDATE video_generations SET progress = MAX(progress, ?), updated_at = ?
            WHERE id = ? AND status = 'processing'`,
-        )
-        .run(Math.max(0, Math.min(100, Math.round(progress))), now, id);
+      ).run(Math.max(0, Math.min(100, Math.round(progress))), now, id);
     });
   }
 
   requeueVideo(id: string, now: string): Promise<boolean> {
     return this.tx(() => {
-      const info = this.db
-        .prepare(
-          `UPDATE video_generations SET status = 'queued', progress = 0, updated_at = ?
+      const info = this.stmt(
+        `UPDATE video_generations SET status = 'queued', progress = 0, updated_at = ?
            WHERE id = ? AND status IN ('queued', 'processing')`,
-        )
-        .run(now, id);
+      ).run(now, id);
       return info.changes > 0;
     });
   }
@@ -387,9 +374,9 @@ export class SqliteStore implements Store {
     return this.run(() => {
       const marks = statuses.map(() => '?').join(', ');
       return (
-        this.db
-          .prepare(`SELECT * FROM video_generations WHERE status IN (${marks}) ORDER BY created_at`)
-          .all(...statuses) as Row[]
+        this.stmt(
+          `SELECT * FROM video_generations WHERE status IN (${marks}) ORDER BY created_at`,
+        ).all(...statuses) as Row[]
       ).map(videoFromRow);
     });
   }
@@ -409,24 +396,20 @@ export class SqliteStore implements Store {
         return { video: current, changed: false, balance: this.balanceOf(current.userId) };
       }
       if (finish.status === 'completed') {
-        this.db
-          .prepare(
-            `UPDATE video_generations SET status = 'completed', progress = 100, file_path = ?,
+        this.stmt(
+          `UPDATE video_generations SET status = 'completed', progress = 100, file_path = ?,
                error = NULL, completed_at = ?, updated_at = ? WHERE id = ?`,
-          )
-          .run(finish.filePath, now, now, id);
+        ).run(finish.filePath, now, now, id);
         return {
           video: this.videoById(id),
           changed: true,
           balance: this.balanceOf(current.userId),
         };
       }
-      this.db
-        .prepare(
-          `UPDATE video_generations SET status = ?, error = ?, credits_refunded = credits_used,
+      this.stmt(
+        `UPDATE video_generations SET status = ?, error = ?, credits_refunded = credits_used,
              completed_at = ?, updated_at = ? WHERE id = ?`,
-        )
-        .run(finish.status, finish.error, now, now, id);
+      ).run(finish.status, finish.error, now, now, id);
       const { balanceAfter } = applyEntry(
         this.db,
         current.userId,
@@ -454,34 +437,30 @@ export class SqliteStore implements Store {
   }): Promise<PaymentRecord> {
     const { pkg } = input;
     return this.tx(() => {
-      this.db
-        .prepare(
-          `INSERT INTO payments (id, user_id, package_id, package_name, amount_cents, currency, credits,
+      this.stmt(
+        `INSERT INTO payments (id, user_id, package_id, package_name, amount_cents, currency, credits,
              status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-        )
-        .run(
-          input.id,
-          input.userId,
-          pkg.id,
-          pkg.name,
-          pkg.priceCents,
-          pkg.currency,
-          pkg.credits + pkg.bonusCredits,
-          input.now,
-          input.now,
-        );
+      ).run(
+        input.id,
+        input.userId,
+        pkg.id,
+        pkg.name,
+        pkg.priceCents,
+        pkg.currency,
+        pkg.credits + pkg.bonusCredits,
+        input.now,
+        input.now,
+      );
       return this.paymentBy('id', input.id)!;
     });
   }
 
   attachPaymentIntent(paymentId: string, paymentIntentId: string, now: string): Promise<void> {
     return this.tx(() => {
-      this.db
-        .prepare(
-          `UPDATE payments SET stripe_payment_intent_id = ?, updated_at = ?
+      this.stmt(
+        `UPDATE payments SET stripe_payment_intent_id = ?, updated_at = ?
            WHERE id = ? AND (stripe_payment_intent_id IS NULL OR stripe_payment_intent_id = ?)`,
-        )
-        .run(paymentIntentId, now, paymentId, paymentIntentId);
+      ).run(paymentIntentId, now, paymentId, paymentIntentId);
     });
   }
 
@@ -495,15 +474,12 @@ export class SqliteStore implements Store {
 
   listPayments(userId: string, page: Page): Promise<PageResult<PaymentRecord>> {
     return this.run(() => {
-      const total = this.db
-        .prepare('SELECT COUNT(*) FROM payments WHERE user_id = ?')
-        .pluck()
-        .get(userId) as number;
-      const rows = this.db
-        .prepare(
-          'SELECT * FROM payments WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?',
-        )
-        .all(userId, page.limit, page.offset) as Row[];
+      const total = this.stmt('SELECT COUNT(*) FROM payments WHERE user_id = ?', true).get(
+        userId,
+      ) as number;
+      const rows = this.stmt(
+        'SELECT * FROM payments WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?',
+      ).all(userId, page.limit, page.offset) as Row[];
       return { rows: rows.map(paymentFromRow), total };
     });
   }
@@ -512,9 +488,7 @@ export class SqliteStore implements Store {
     return this.tx((): PaymentUpdateResult => {
       const payment = this.paymentBy('stripe_payment_intent_id', input.paymentIntentId);
       if (input.event) {
-        const seen = this.db
-          .prepare('SELECT 1 FROM stripe_events WHERE id = ?')
-          .get(input.event.id);
+        const seen = this.stmt('SELECT 1 FROM stripe_events WHERE id = ?').get(input.event.id);
         if (seen) return { kind: 'duplicate_event' };
       }
       if (!payment) {
@@ -537,9 +511,9 @@ export class SqliteStore implements Store {
         values[field] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
       }
       if (sets.length > 0) {
-        this.db
-          .prepare(`UPDATE payments SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`)
-          .run(values);
+        this.stmt(`UPDATE payments SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`).run(
+          values,
+        );
       }
       if (input.event) {
         this.insertEvent(input.event.id, input.event.type, payment.id, decision.outcome, input.now);
@@ -560,12 +534,10 @@ export class SqliteStore implements Store {
     now: string;
   }): Promise<boolean> {
     return this.tx(() => {
-      const info = this.db
-        .prepare(
-          `INSERT INTO stripe_events (id, type, payment_id, outcome, received_at) VALUES (?, ?, NULL, ?, ?)
+      const info = this.stmt(
+        `INSERT INTO stripe_events (id, type, payment_id, outcome, received_at) VALUES (?, ?, NULL, ?, ?)
            ON CONFLICT (id) DO NOTHING`,
-        )
-        .run(input.id, input.type, input.outcome, input.now);
+      ).run(input.id, input.type, input.outcome, input.now);
       return info.changes > 0;
     });
   }
@@ -581,33 +553,26 @@ export class SqliteStore implements Store {
     outcome: string,
     now: string,
   ) {
-    this.db
-      .prepare(
-        'INSERT INTO stripe_events (id, type, payment_id, outcome, received_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(id, type, paymentId, outcome, now);
+    this.stmt(
+      'INSERT INTO stripe_events (id, type, payment_id, outcome, received_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(id, type, paymentId, outcome, now);
   }
 
   private paymentBy(
     column: 'id' | 'stripe_payment_intent_id',
     value: string,
   ): PaymentRecord | null {
-    const row = this.db.prepare(`SELECT * FROM payments WHERE ${column} = ?`).get(value) as
+    const row = this.stmt(`SELECT * FROM payments WHERE ${column} = ?`).get(value) as
       Row | undefined;
     return row ? paymentFromRow(row) : null;
   }
 
   private videoById(id: string): VideoRecord {
-    return videoFromRow(
-      this.db.prepare('SELECT * FROM video_generations WHERE id = ?').get(id) as Row,
-    );
+    return videoFromRow(this.stmt('SELECT * FROM video_generations WHERE id = ?').get(id) as Row);
   }
 
   private balanceOf(userId: string): number {
-    return this.db
-      .prepare('SELECT credit_balance FROM users WHERE id = ?')
-      .pluck()
-      .get(userId) as number;
+    return this.stmt('SELECT credit_balance FROM users WHERE id = ?', true).get(userId) as number;
   }
 }
 

@@ -1,0 +1,478 @@
+import autocannon, { type Request, type Result } from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
+import { assertPlayableMp4, createRenderer } from '../src/video/renderers/index.ts';
+import {
+  buyPacks,
+  openCounter,
+  repoRoot,
+  signup,
+  startServer,
+  verifyLedger,
+  webhookEvents,
+  type RunningServer,
+} from './lib.ts';
+
+/**
+ * `pnpm bench`: the real server as a child process on a fresh database, driven over loopback
+ * by autocannon, next to two references measured in the same run (a bare node:http route
+ * and an authenticated route that does nothing). It is a measurement: every target is
+ * printed PASS or FAIL and the exit code is 0 either way.
+ */
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const WARMUP_SECONDS = 1;
+const resultsDir = path.join(repoRoot, 'apps/server/bench/results');
+
+interface Phase {
+  name: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+  statuses: Record<string, number>;
+  note?: string;
+}
+
+function summarise(
+  name: string,
+  connections: number,
+  r: Result,
+  expected: number[],
+  note?: string,
+): Phase {
+  const statuses = Object.fromEntries(
+    Object.entries(r.statusCodeStats).map(([code, s]) => [code, s.count]),
+  );
+  const unexpected = Object.entries(statuses)
+    .filter(([code]) => !expected.includes(Number(code)))
+    .reduce((n, [, count]) => n + count, 0);
+  const completed = Object.values(statuses).reduce((n, c) => n + c, 0);
+  return {
+    name,
+    connections,
+    rps: completed / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts + unexpected,
+    requests: completed,
+    statuses,
+    note,
+  };
+}
+
+async function load(
+  url: string,
+  connections: number,
+  requests: Request[],
+  seconds = SECONDS,
+): Promise<Result> {
+  return autocannon({ url, connections, duration: seconds, requests, timeout: 10 });
+}
+
+async function measure(
+  name: string,
+  url: string,
+  connections: number,
+  requests: Request[],
+  expected: number[],
+  note?: string,
+): Promise<Phase> {
+  await load(url, connections, requests, WARMUP_SECONDS);
+  const phase = summarise(
+    name,
+    connections,
+    await load(url, connections, requests),
+    expected,
+    note,
+  );
+  console.log(
+    `  ${name.padEnd(28)} c=${String(connections).padStart(2)}  ${phase.rps.toFixed(0).padStart(6)} req/s  p50 ${phase.p50} ms  p99 ${phase.p99} ms  errors ${phase.errors}`,
+  );
+  return phase;
+}
+
+/** A bare node:http hello route in a worker thread of this process (its own event loop). */
+async function startHello(): Promise<{ url: string; stop: () => Promise<number> }> {
+  const worker = new Worker(
+    `const http = require('node:http');
+     const { parentPort } = require('node:worker_threads');
+     const server = http.createServer((req, res) => {
+       res.writeHead(200, { 'Content-Type': 'text/plain' });
+       res.end('hello');
+     });
+     server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));`,
+    { eval: true },
+  );
+  const port = await new Promise<number>((resolve) => worker.once('message', resolve));
+  return { url: `http://127.0.0.1:${port}`, stop: () => worker.terminate() };
+}
+
+async function waitForRenders(server: RunningServer, limitMs: number): Promise<number> {
+  const counter = openCounter(server.databasePath);
+  const deadline = Date.now() + limitMs;
+  try {
+    let pending = counter.pendingVideos();
+    while (pending > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      pending = counter.pendingVideos();
+    }
+    return pending;
+  } finally {
+    counter.close();
+  }
+}
+
+function webInitialJsGzip(): { files: string[]; rawBytes: number; gzipBytes: number } | null {
+  const dist = path.join(repoRoot, 'apps/web/dist');
+  const index = path.join(dist, 'index.html');
+  if (!existsSync(index)) return null;
+  const html = readFileSync(index, 'utf8');
+  const files = [
+    ...html.matchAll(/<script[^>]+type="module"[^>]+src="([^"]+)"/g),
+    ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g),
+  ].map((m) => m[1]!);
+  let rawBytes = 0;
+  let gzipBytes = 0;
+  for (const file of files) {
+    const content = readFileSync(path.join(dist, file.replace(/^\//, '')));
+    rawBytes += content.length;
+    gzipBytes += gzipSync(content).length;
+  }
+  return { files, rawBytes, gzipBytes };
+}
+
+async function timeRender(): Promise<{ seconds: number; playable: boolean; error?: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'credit-bench-render-'));
+  const outputPath = path.join(dir, 'ten-minutes.mp4');
+  try {
+    const started = performance.now();
+    await createRenderer('ffmpeg').render({
+      videoId: 'bench',
+      prompt: 'A ten-minute benchmark in 1080p',
+      durationSeconds: 600,
+      width: 1920,
+      height: 1080,
+      customMusic: true,
+      premiumTTS: false,
+      aiEnhancement: false,
+      outputPath,
+      signal: AbortSignal.timeout(300_000),
+      onProgress: () => undefined,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    await assertPlayableMp4(outputPath, { width: 1920, height: 1080, durationSeconds: 600 });
+    return { seconds, playable: true };
+  } catch (err) {
+    return { seconds: Number.NaN, playable: false, error: (err as Error).message };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  console.log(
+    `bench: ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${SECONDS} s per phase`,
+  );
+  const hello = await startHello();
+  const server = await startServer();
+  console.log(
+    `server ${server.baseUrl} (pid ${server.child.pid}), database ${server.databasePath}`,
+  );
+  const phases: Phase[] = [];
+  let violations: { invariant: string; message: string }[] = [];
+  let pendingAfterGenerate = 0;
+  try {
+    const reader = await signup(server, 'reader');
+    const loginUser = await signup(server, 'login');
+    const auth = { Authorization: `Bearer ${reader.token}` };
+    const { paymentIntentIds } = await buyPacks(server, reader, 1);
+    const intent = await server.stripe.paymentIntents.retrieve(paymentIntentIds[0]!);
+    const events = webhookEvents(server, intent);
+    const base = server.baseUrl;
+
+    console.log('references');
+    for (const c of [10, 50]) {
+      phases.push(
+        await measure(
+          'hello (bare node:http)',
+          hello.url,
+          c,
+          [{ method: 'GET', path: '/' }],
+          [200],
+        ),
+      );
+    }
+    const noop: Request[] = [{ method: 'GET', path: '/api/credits/does-not-exist', headers: auth }];
+    for (const c of [10, 50]) {
+      phases.push(
+        await measure(
+          'auth no-op (JWT, then 404)',
+          base,
+          c,
+          noop,
+          [404],
+          'GET /api/credits/does-not-exist with a valid token',
+        ),
+      );
+    }
+
+    console.log('product routes');
+    for (const c of [10, 50]) {
+      phases.push(
+        await measure(
+          'GET /api/credits/balance',
+          base,
+          c,
+          [{ method: 'GET', path: '/api/credits/balance', headers: auth }],
+          [200],
+        ),
+      );
+    }
+    const webhookNew: Request[] = [
+      {
+        method: 'POST',
+        path: '/api/payments/webhook',
+        headers: { 'Content-Type': 'application/json' },
+        setupRequest: (req) => {
+          const e = events.fresh();
+          return {
+            ...req,
+            body: e.payload,
+            headers: { ...req.headers, 'Stripe-Signature': e.signature },
+          };
+        },
+      },
+    ];
+    for (const c of [10, 50]) {
+      phases.push(await measure('webhook, new signed events', base, c, webhookNew, [200]));
+    }
+    const webhookDup: Request[] = [
+      {
+        method: 'POST',
+        path: '/api/payments/webhook',
+        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': events.fixed.signature },
+        body: events.fixed.payload,
+      },
+    ];
+    phases.push(await measure('webhook, duplicate event', base, 50, webhookDup, [200]));
+
+    const login: Request[] = [
+      {
+        method: 'POST',
+        path: '/api/auth/login',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: loginUser.email, password: loginUser.password }),
+      },
+    ];
+    phases.push(await measure('POST /api/auth/login (cost 12)', base, 10, login, [200]));
+
+    console.log('P2: 20 connections flood login while 10 read the balance');
+    const [flood, reads] = await Promise.all([
+      load(base, 20, login),
+      load(base, 10, [{ method: 'GET', path: '/api/credits/balance', headers: auth }]),
+    ]);
+    const floodPhase = summarise('P2 login flood', 20, flood, [200]);
+    const readPhase = summarise('P2 balance during flood', 10, reads, [200]);
+    phases.push(floodPhase, readPhase);
+    for (const p of [floodPhase, readPhase]) {
+      console.log(
+        `  ${p.name.padEnd(28)} c=${p.connections}  ${p.rps.toFixed(0)} req/s  p50 ${p.p50} ms  p99 ${p.p99} ms  errors ${p.errors}`,
+      );
+    }
+
+    // Enough credits that no generation is refused: the no-op rate bounds the generate rate.
+    const noop50 = phases.find((p) => p.name.startsWith('auth no-op') && p.connections === 50)!;
+    const perPhase = Math.min(noop50.rps, 8000) * (SECONDS + WARMUP_SECONDS) * 5 * 1.3;
+    const generator = await signup(server, 'generator');
+    const packs = Math.ceil((2 * perPhase) / 2200);
+    const t0 = performance.now();
+    await buyPacks(server, generator, packs);
+    console.log(
+      `generate: bought ${packs} Enterprise packs in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    const genAuth = {
+      Authorization: `Bearer ${generator.token}`,
+      'Content-Type': 'application/json',
+    };
+    const generate: Request[] = [
+      {
+        method: 'POST',
+        path: '/api/video/generate',
+        headers: genAuth,
+        body: JSON.stringify({ prompt: 'A benchmark', durationMinutes: 1, resolution: '720p' }),
+        setupRequest: (req) => ({
+          ...req,
+          headers: { ...req.headers, 'Idempotency-Key': randomUUID() },
+        }),
+      },
+    ];
+    for (const c of [10, 50]) {
+      await waitForRenders(server, 20_000);
+      phases.push(
+        await measure(
+          'POST /api/video/generate',
+          base,
+          c,
+          generate,
+          [202],
+          'unique Idempotency-Key each; no-op renderer in the same process',
+        ),
+      );
+    }
+    pendingAfterGenerate = await waitForRenders(server, 60_000);
+  } finally {
+    await server.stop();
+    await hello.stop();
+  }
+  violations = await verifyLedger(server.databasePath);
+
+  const web = webInitialJsGzip();
+  console.log('rendering 10 minutes of 1080p with the ffmpeg renderer...');
+  const render = await timeRender();
+
+  // ---------- the table ----------
+  const ref = (prefix: string, c: number) =>
+    phases.find((p) => p.name.startsWith(prefix) && p.connections === c);
+  const rows = phases.map((p) => {
+    const h = ref('hello', p.connections);
+    const n = ref('auth no-op', p.connections);
+    return {
+      ...p,
+      vsHello: h ? p.rps / h.rps : null,
+      vsNoop: n ? p.rps / n.rps : null,
+      p99VsNoop: n && n.p99 > 0 ? p.p99 / n.p99 : null,
+    };
+  });
+  const find = (name: string, c: number) =>
+    rows.find((r) => r.name === name && r.connections === c)!;
+  const balance50 = find('GET /api/credits/balance', 50);
+  const generate50 = find('POST /api/video/generate', 50);
+  const webhook50 = find('webhook, new signed events', 50);
+  const p2 = find('P2 balance during flood', 10);
+  const targets = [
+    {
+      target: 'balance >= 80% of the auth no-op (50 conns)',
+      measured: `${(balance50.vsNoop! * 100).toFixed(0)}%`,
+      pass: balance50.vsNoop! >= 0.8,
+    },
+    {
+      target: 'P1 balance p99 < 100 ms, 0 errors (50 conns)',
+      measured: `p99 ${balance50.p99} ms, ${balance50.errors} errors`,
+      pass: balance50.p99 < 100 && balance50.errors === 0,
+    },
+    {
+      target: 'generate >= 60% of the auth no-op (50 conns)',
+      measured: `${(generate50.vsNoop! * 100).toFixed(0)}%`,
+      pass: generate50.vsNoop! >= 0.6,
+    },
+    {
+      target: 'generate p99 < 100 ms, 0 errors (50 conns)',
+      measured: `p99 ${generate50.p99} ms, ${generate50.errors} errors`,
+      pass: generate50.p99 < 100 && generate50.errors === 0,
+    },
+    {
+      target: 'webhook >= 1,500 new signed events/s, p99 < 100 ms (50 conns)',
+      measured: `${webhook50.rps.toFixed(0)}/s, p99 ${webhook50.p99} ms`,
+      pass: webhook50.rps >= 1500 && webhook50.p99 < 100 && webhook50.errors === 0,
+    },
+    {
+      target: 'P2 balance p99 < 200 ms during a login flood',
+      measured: `p99 ${p2.p99} ms (${p2.errors} errors)`,
+      pass: p2.p99 < 200 && p2.errors === 0,
+    },
+    {
+      target: 'I1-I8 hold after the run (ledger:verify)',
+      measured: violations.length === 0 ? 'ok' : `${violations.length} violation(s)`,
+      pass: violations.length === 0,
+    },
+  ];
+
+  const fmt = (v: number | null, digits = 2) => (v === null ? '' : v.toFixed(digits));
+  const header = [
+    'phase',
+    'conns',
+    'req/s',
+    'x hello',
+    'x no-op',
+    'p50 ms',
+    'p99 ms',
+    'p99 x no-op',
+    'errors',
+  ];
+  const table = rows.map((r) => [
+    r.name,
+    String(r.connections),
+    r.rps.toFixed(0),
+    fmt(r.vsHello),
+    fmt(r.vsNoop),
+    String(r.p50),
+    String(r.p99),
+    fmt(r.p99VsNoop),
+    String(r.errors),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const row of table) console.log(line(row));
+  console.log('\ntargets');
+  for (const t of targets) console.log(`  ${t.pass ? 'PASS' : 'FAIL'}  ${t.target}: ${t.measured}`);
+  for (const v of violations) console.log(`    [${v.invariant}] ${v.message}`);
+  if (pendingAfterGenerate > 0)
+    console.log(`  note: ${pendingAfterGenerate} videos still queued at shutdown`);
+  console.log(
+    web
+      ? `web app initial JS: ${(web.gzipBytes / 1024).toFixed(1)} KiB gzip (${(web.rawBytes / 1024).toFixed(1)} KiB raw; ${web.files.join(', ')})`
+      : 'web app initial JS: apps/web/dist not built (pnpm build)',
+  );
+  console.log(
+    render.playable
+      ? `ffmpeg renderer, 10 min 1080p with music: ${render.seconds.toFixed(1)} s (playable MP4 verified)`
+      : `ffmpeg renderer, 10 min 1080p: FAILED (${render.error})`,
+  );
+  const failed = targets.filter((t) => !t.pass).length;
+  console.log(
+    `\n${failed === 0 ? 'all targets PASS' : `${failed} target(s) FAIL`} (a measurement: exit code 0) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    secondsPerPhase: SECONDS,
+    phases: rows,
+    targets,
+    invariantViolations: violations,
+    webInitialJs: web,
+    render10min1080p: render,
+  };
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const md = [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...table.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    '| target | measured | result |',
+    '| --- | --- | --- |',
+    ...targets.map((t) => `| ${t.target} | ${t.measured} | ${t.pass ? 'PASS' : 'FAIL'} |`),
+  ].join('\n');
+  writeFileSync(path.join(resultsDir, 'latest.md'), `${md}\n`);
+  console.log(`results: ${path.relative(process.cwd(), path.join(resultsDir, 'latest.json'))}`);
+  rmSync(server.dataDir, { recursive: true, force: true });
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
