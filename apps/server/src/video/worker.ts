@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { AppError } from '../errors.ts';
 import type { VideoQueue } from '../services/video/queue.ts';
 import type { Store, VideoRecord } from '../store/types.ts';
 import { isAbortError, RenderError, type Renderer } from './renderers/index.ts';
@@ -23,6 +24,13 @@ export interface VideoWorkerOptions {
 }
 
 const PROGRESS_WRITE_INTERVAL_MS = 500;
+/** Backoff between attempts to record a result while the database is locked, full or read-only. */
+const RESOLVE_RETRY_MS = [100, 250, 500, 1000, 2000];
+const RESOLVE_GIVE_UP_MS = 60_000;
+
+/** Store failures that pass by themselves (the store maps them to 503 and 507). */
+const isTransient = (err: unknown) =>
+  err instanceof AppError && (err.code === 'SERVICE_UNAVAILABLE' || err.code === 'STORAGE_FULL');
 
 /**
  * Runs queued videos in the server process. State lives in the database, so a restart
@@ -166,15 +174,32 @@ export class VideoWorker implements VideoQueue {
     }
   }
 
+  /**
+   * Records the result. A transient store failure (another writer holding the lock, a full
+   * or read-only disk) is retried for a while instead of leaving the video processing until
+   * the next restart, or failing a render that succeeded.
+   */
   private async resolve(
     videoId: string,
     finish: { status: 'completed'; filePath: string } | { status: 'failed'; error: string },
   ) {
-    const result = await this.o.store.finishVideo(videoId, finish, this.now().toISOString());
-    if (result.changed) {
-      this.o.log.info({ videoId, status: result.video.status }, 'video resolved');
-      this.publish(result.video);
+    const giveUpAt = Date.now() + RESOLVE_GIVE_UP_MS;
+    for (let attempt = 0; ; attempt++) {
+      let result;
+      try {
+        result = await this.o.store.finishVideo(videoId, finish, this.now().toISOString());
+      } catch (err) {
+        if (!isTransient(err) || this.stopped || Date.now() >= giveUpAt) throw err;
+        this.o.log.warn({ err, videoId, attempt }, 'could not record the video result, retrying');
+        const wait = RESOLVE_RETRY_MS[Math.min(attempt, RESOLVE_RETRY_MS.length - 1)];
+        await new Promise((r) => setTimeout(r, wait));
+        continue;
+      }
+      if (result.changed) {
+        this.o.log.info({ videoId, status: result.video.status }, 'video resolved');
+        this.publish(result.video);
+      }
+      return result;
     }
-    return result;
   }
 }

@@ -67,7 +67,7 @@ export async function createHarness(
     WEB_DIST_DIR: path.join(dir, 'no-web'),
     ...env,
   });
-  const store = openSqliteStore(config.databasePath);
+  const store = openSqliteStore(config.databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs });
   const runtime = await startStripeRuntime({
     ...config,
     stripe: { ...config.stripe, emulatorPort: 0 },
