@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@app/shared';
+import type { ErrorBody, ErrorCode } from '@app/shared';
 
 /**
  * Typed failures raised by services. The HTTP layer maps them to the one error shape;
@@ -44,3 +44,12 @@ export const unauthorized = (message = 'Authentication required') =>
   new AppError('UNAUTHORIZED', message);
 export const validationError = (message: string, details?: unknown) =>
   new AppError('VALIDATION_ERROR', message, details);
+
+export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** The HTTP form of a typed error; the error handler and stored idempotent replies share it. */
+export function errorResponse(err: AppError): { status: number; body: ErrorBody } {
+  return { status: STATUS_BY_CODE[err.code], body: errorBody(err.code, err.message, err.details) };
+}

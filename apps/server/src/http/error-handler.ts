@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { InvalidCostOptionsError, type ErrorBody, type ErrorCode } from '@app/shared';
-import { AppError, STATUS_BY_CODE } from '../errors.ts';
+import { InvalidCostOptionsError } from '@app/shared';
+import { AppError, errorBody, errorResponse, STATUS_BY_CODE } from '../errors.ts';
+
+export { errorBody };
 
 interface HttpishError {
   type?: string;
@@ -50,14 +52,9 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     return;
   }
   for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
-  res
-    .status(STATUS_BY_CODE[appError.code])
-    .json(errorBody(appError.code, appError.message, appError.details));
+  const { status, body } = errorResponse(appError);
+  res.status(status).json(body);
 };
-
-export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
-  return { error: details === undefined ? { code, message } : { code, message, details } };
-}
 
 export const notFoundHandler: RequestHandler = (_req, res) => {
   res.status(404).json(errorBody('NOT_FOUND', 'No such endpoint'));

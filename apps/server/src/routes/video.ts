@@ -11,6 +11,7 @@ import { perUserLimit } from '../http/rate-limit.ts';
 import { parseWith } from '../http/validate.ts';
 import { presentVideo } from '../presenters/video.ts';
 import type { Actor } from '../services/context.ts';
+import type { IdempotencyRequest } from '../store/types.ts';
 import { cancelVideo } from '../services/video/cancel-video.ts';
 import { generateVideo } from '../services/video/generate-video.ts';
 import { getOwnVideo } from '../services/video/get-video.ts';
@@ -57,7 +58,7 @@ export function videoRouter(deps: AppDeps): Router {
       perMinute: limits.generatePerMinute,
       disabled: limits.disabled,
     }),
-    idempotency(ctx.store, 'video.generate', ctx.now),
+    idempotency(ctx.store, 'video.generate', ctx.now, { atomic: true }),
     async (req, res) => {
       const input = parseWith(GenerateVideoRequestSchema, req.body);
       const result = await generateVideo({
@@ -65,11 +66,11 @@ export function videoRouter(deps: AppDeps): Router {
         queue,
         actor: actorOf(res),
         input,
-        idempotencyKey: res.locals.idempotencyKey as string | undefined,
+        idempotency: res.locals.idempotency as IdempotencyRequest | undefined,
         fileToken,
       });
       if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res.status(202).json(result.body);
+      res.status(result.status).type('application/json').send(result.body);
     },
   );
 

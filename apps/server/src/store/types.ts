@@ -113,8 +113,24 @@ export type IdempotencyBegin =
   | { state: 'mismatch' }
   | { state: 'completed'; status: number; body: string };
 
+/** An idempotency record written in the same transaction as the effect it remembers. */
+export interface AtomicIdempotency {
+  scope: string;
+  key: string;
+  requestHash: string;
+  /** The response to store with the record; pure and synchronous (it runs inside the transaction). */
+  respond: (outcome: ChargeOutcome) => { status: number; body: string };
+}
+
+export type ChargeOutcome =
+  | { kind: 'created'; video: VideoRecord; balance: number }
+  | { kind: 'insufficient' | 'owes'; balance: number };
+
+export type IdempotencyRequest = Omit<AtomicIdempotency, 'respond'>;
+
 export type ChargeVideoResult =
   | { kind: 'created'; video: VideoRecord; balance: number }
+  | { kind: 'stored_response'; status: number; body: string }
   | { kind: 'replayed'; video: VideoRecord; balance: number }
   | { kind: 'insufficient'; balance: number }
   | { kind: 'owes'; balance: number }
@@ -195,11 +211,22 @@ export interface Store {
     now: string;
   }): Promise<void>;
   releaseIdempotentRequest(input: { userId: string; scope: string; key: string }): Promise<void>;
+  /** A plain read of an idempotency record, for operations that record it atomically. */
+  findIdempotentRequest(input: { userId: string; scope: string; key: string }): Promise<{
+    requestHash: string;
+    state: 'in_progress' | 'completed';
+    status: number | null;
+    body: string | null;
+  } | null>;
   /** At start-up: requests in progress belonged to a process that is gone. */
   releaseAllInProgressRequests(): Promise<number>;
 
-  /** Debit and create the video in one transaction, before any rendering. */
+  /**
+   * Debit and create the video in one transaction, before any rendering; with `idempotency`,
+   * the key's record and its response are written in that same transaction.
+   */
   chargeAndCreateVideo(input: {
+    idempotency?: AtomicIdempotency;
     video: Omit<
       VideoRecord,
       | 'creditsRefunded'

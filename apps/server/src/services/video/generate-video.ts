@@ -1,31 +1,61 @@
 import { calculateCost, type GenerateVideoRequest, type GenerateVideoResponse } from '@app/shared';
 import { v7 as uuidv7 } from 'uuid';
-import { AppError } from '../../errors.ts';
+import { AppError, errorResponse } from '../../errors.ts';
 import { presentVideo } from '../../presenters/video.ts';
-import type { VideoRecord } from '../../store/types.ts';
+import type { ChargeOutcome, IdempotencyRequest, VideoRecord } from '../../store/types.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import type { VideoQueue } from './queue.ts';
 
+function refusal(outcome: { kind: 'insufficient' | 'owes'; balance: number }, cost: number) {
+  const details = { required: cost, balance: outcome.balance, shortfall: cost - outcome.balance };
+  return outcome.kind === 'owes'
+    ? new AppError(
+        'ACCOUNT_OWES_CREDITS',
+        `Your account owes ${-outcome.balance} credits after a refund or dispute; buy credits to generate again`,
+        details,
+      )
+    : new AppError(
+        'INSUFFICIENT_CREDITS',
+        `This video costs ${cost} credits but your balance is ${outcome.balance}`,
+        details,
+      );
+}
+
 /**
  * Charges first, renders later: the debit and the video row are one transaction, so a video
- * never exists unpaid and a charge never exists without its video. The idempotency key is
- * stored on the video itself, so a retry after a crash finds the same charge.
+ * never exists unpaid and a charge never exists without its video. With an Idempotency-Key
+ * the key's record and its reply (202, or the 402 refusal) are written in that same
+ * transaction, so a retry — concurrent, or after a crash — gets the first reply and never a
+ * second charge.
  */
 export async function generateVideo(options: {
   ctx: ServiceContext;
   queue: VideoQueue;
   actor: Actor;
   input: GenerateVideoRequest;
-  idempotencyKey: string | undefined;
+  idempotency: IdempotencyRequest | undefined;
   fileToken: (v: VideoRecord) => string;
-}): Promise<{ replayed: boolean; body: GenerateVideoResponse }> {
-  const { ctx, input, actor } = options;
+}): Promise<{ replayed: boolean; status: number; body: string }> {
+  const { ctx, input, actor, idempotency } = options;
   const cost = calculateCost(input).total;
+  const respond = (outcome: ChargeOutcome) => {
+    if (outcome.kind !== 'created') {
+      const { status, body } = errorResponse(refusal(outcome, cost));
+      return { status, body: JSON.stringify(body) };
+    }
+    const body: GenerateVideoResponse = {
+      video: presentVideo(outcome.video, options.fileToken),
+      creditsUsed: outcome.video.creditsUsed,
+      newBalance: outcome.balance,
+    };
+    return { status: 202, body: JSON.stringify(body) };
+  };
   const result = await ctx.store.chargeAndCreateVideo({
+    idempotency: idempotency && { ...idempotency, respond },
     video: {
       id: uuidv7(),
       userId: actor.userId,
-      idempotencyKey: options.idempotencyKey ?? null,
+      idempotencyKey: idempotency?.key ?? null,
       prompt: input.prompt,
       durationMinutes: input.durationMinutes,
       resolution: input.resolution,
@@ -38,39 +68,23 @@ export async function generateVideo(options: {
   });
   switch (result.kind) {
     case 'insufficient':
-      throw new AppError(
-        'INSUFFICIENT_CREDITS',
-        `This video costs ${cost} credits but your balance is ${result.balance}`,
-        { required: cost, balance: result.balance, shortfall: cost - result.balance },
-      );
     case 'owes':
-      throw new AppError(
-        'ACCOUNT_OWES_CREDITS',
-        `Your account owes ${-result.balance} credits after a refund or dispute; buy credits to generate again`,
-        { required: cost, balance: result.balance, shortfall: cost - result.balance },
-      );
+      throw refusal(result, cost);
     case 'key_reused':
       throw new AppError(
         'IDEMPOTENCY_KEY_REUSED',
         'This Idempotency-Key was used for a different video',
       );
+    case 'stored_response':
+      return { replayed: true, status: result.status, body: result.body };
+    case 'replayed':
+      return { replayed: true, ...respond({ ...result, kind: 'created' }) };
     case 'created':
-    case 'replayed': {
-      if (result.kind === 'created') {
-        ctx.log.info(
-          { videoId: result.video.id, userId: actor.userId, cost },
-          'video charged and queued',
-        );
-        options.queue.wake();
-      }
-      return {
-        replayed: result.kind === 'replayed',
-        body: {
-          video: presentVideo(result.video, options.fileToken),
-          creditsUsed: result.video.creditsUsed,
-          newBalance: result.balance,
-        },
-      };
-    }
+      ctx.log.info(
+        { videoId: result.video.id, userId: actor.userId, cost },
+        'video charged and queued',
+      );
+      options.queue.wake();
+      return { replayed: false, ...respond(result) };
   }
 }

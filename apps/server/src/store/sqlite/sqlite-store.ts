@@ -232,6 +232,21 @@ export class SqliteStore implements Store {
     });
   }
 
+  findIdempotentRequest(input: { userId: string; scope: string; key: string }) {
+    return this.run(() => {
+      const row = this.stmt(
+        'SELECT * FROM idempotency_keys WHERE user_id = ? AND scope = ? AND key = ?',
+      ).get(input.userId, input.scope, input.key) as Row | undefined;
+      if (!row) return null;
+      return {
+        requestHash: row.request_hash as string,
+        state: row.state as 'in_progress' | 'completed',
+        status: (row.response_status as number | null) ?? null,
+        body: (row.response_body as string | null) ?? null,
+      };
+    });
+  }
+
   releaseAllInProgressRequests(): Promise<number> {
     return this.tx(
       () => this.stmt(`DELETE FROM idempotency_keys WHERE state = 'in_progress'`).run().changes,
@@ -242,7 +257,21 @@ export class SqliteStore implements Store {
     input: Parameters<Store['chargeAndCreateVideo']>[0],
   ): Promise<ChargeVideoResult> {
     const v = input.video;
+    const idem = input.idempotency;
     return this.tx((): ChargeVideoResult => {
+      if (idem) {
+        const row = this.stmt(
+          'SELECT * FROM idempotency_keys WHERE user_id = ? AND scope = ? AND key = ?',
+        ).get(v.userId, idem.scope, idem.key) as Row | undefined;
+        if (row && row.request_hash !== idem.requestHash) return { kind: 'key_reused' };
+        if (row && row.state === 'completed') {
+          return {
+            kind: 'stored_response',
+            status: row.response_status as number,
+            body: row.response_body as string,
+          };
+        }
+      }
       if (v.idempotencyKey) {
         const existing = this.stmt(
           'SELECT * FROM video_generations WHERE user_id = ? AND idempotency_key = ?',
@@ -263,8 +292,14 @@ export class SqliteStore implements Store {
         }
       }
       const balance = this.balanceOf(v.userId);
-      if (balance < 0) return { kind: 'owes', balance };
-      if (balance < v.creditsUsed) return { kind: 'insufficient', balance };
+      if (balance < 0 || balance < v.creditsUsed) {
+        const refused = {
+          kind: balance < 0 ? ('owes' as const) : ('insufficient' as const),
+          balance,
+        };
+        if (idem) this.recordResponse(v.userId, idem, idem.respond(refused), v.createdAt);
+        return refused;
+      }
       this.stmt(
         `INSERT INTO video_generations (id, user_id, idempotency_key, status, prompt, duration_minutes,
              resolution, custom_music, premium_tts, ai_enhancement, credits_used, created_at, updated_at)
@@ -296,7 +331,12 @@ export class SqliteStore implements Store {
           },
           v.createdAt,
         );
-        return { kind: 'created', video: this.videoById(v.id), balance: balanceAfter };
+        const video = this.videoById(v.id);
+        if (idem) {
+          const response = idem.respond({ kind: 'created', video, balance: balanceAfter });
+          this.recordResponse(v.userId, idem, response, v.createdAt);
+        }
+        return { kind: 'created', video, balance: balanceAfter };
       } catch (err) {
         if (err instanceof LedgerRejected && err.reason === 'insufficient') {
           // Throwing rolls back the video row as well.
@@ -556,6 +596,18 @@ export class SqliteStore implements Store {
     this.stmt(
       'INSERT INTO stripe_events (id, type, payment_id, outcome, received_at) VALUES (?, ?, ?, ?, ?)',
     ).run(id, type, paymentId, outcome, now);
+  }
+
+  private recordResponse(
+    userId: string,
+    idem: { scope: string; key: string; requestHash: string },
+    response: { status: number; body: string },
+    now: string,
+  ) {
+    this.stmt(
+      `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, response_status,
+         response_body, created_at, updated_at) VALUES (?, ?, ?, ?, 'completed', ?, ?, ?, ?)`,
+    ).run(userId, idem.scope, idem.key, idem.requestHash, response.status, response.body, now, now);
   }
 
   private paymentBy(
