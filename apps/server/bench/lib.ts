@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Request } from 'autocannon';
 import Stripe from 'stripe';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { openDatabase } from '../src/store/sqlite/open.ts';
@@ -245,5 +246,22 @@ export function webhookEvents(server: RunningServer, intent: Stripe.PaymentInten
       const payload = build(`evt_bench_dup_${randomUUID()}`);
       return { payload, signature: sign(payload) };
     })(),
+  };
+}
+
+/** An autocannon request that posts a newly signed event (new id) every time. */
+export function freshWebhookRequest(events: ReturnType<typeof webhookEvents>): Request {
+  return {
+    method: 'POST',
+    path: '/api/payments/webhook',
+    headers: { 'Content-Type': 'application/json' },
+    setupRequest: (req) => {
+      const e = events.fresh();
+      return {
+        ...req,
+        body: e.payload,
+        headers: { ...req.headers, 'Stripe-Signature': e.signature },
+      };
+    },
   };
 }

@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { assertPlayableMp4, createRenderer } from '../src/video/renderers/index.ts';
 import {
   buyPacks,
+  freshWebhookRequest,
   openCounter,
   repoRoot,
   signup,
@@ -236,21 +237,7 @@ async function main() {
         ),
       );
     }
-    const webhookNew: Request[] = [
-      {
-        method: 'POST',
-        path: '/api/payments/webhook',
-        headers: { 'Content-Type': 'application/json' },
-        setupRequest: (req) => {
-          const e = events.fresh();
-          return {
-            ...req,
-            body: e.payload,
-            headers: { ...req.headers, 'Stripe-Signature': e.signature },
-          };
-        },
-      },
-    ];
+    const webhookNew: Request[] = [freshWebhookRequest(events)];
     for (const c of [10, 50]) {
       phases.push(await measure('webhook, new signed events', base, c, webhookNew, [200]));
     }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import {
   buyPacks,
+  freshWebhookRequest,
   signup,
   startServer,
   verifyLedger,
@@ -78,19 +79,7 @@ async function main() {
         }),
       },
       { method: 'GET', path: '/api/credits/transactions?pageSize=20', headers: auth },
-      {
-        method: 'POST',
-        path: '/api/payments/webhook',
-        headers: { 'Content-Type': 'application/json' },
-        setupRequest: (req) => {
-          const e = events.fresh();
-          return {
-            ...req,
-            body: e.payload,
-            headers: { ...req.headers, 'Stripe-Signature': e.signature },
-          };
-        },
-      },
+      freshWebhookRequest(events),
       {
         method: 'POST',
         path: '/api/credits/calculate-cost',

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { RENDERER_NAMES, type RendererName } from './video/renderers/types.ts';
 
 /**
  * The only module that reads process.env. Everything is validated at start-up so a
@@ -53,7 +54,7 @@ const EnvSchema = z.object({
   STRIPE_EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(12111),
   STRIPE_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 
-  VIDEO_RENDERER: z.enum(['ffmpeg', 'noop']).default('ffmpeg'),
+  VIDEO_RENDERER: z.enum(RENDERER_NAMES).default('ffmpeg'),
   VIDEO_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   VIDEO_RENDER_TIMEOUT_MS: z.coerce
     .number()
@@ -95,7 +96,7 @@ export interface Config {
     emulatorPort: number;
     webhookToleranceSeconds: number;
   };
-  video: { renderer: 'ffmpeg' | 'noop'; concurrency: number; renderTimeoutMs: number };
+  video: { renderer: RendererName; concurrency: number; renderTimeoutMs: number };
   rateLimits: {
     disabled: boolean;
     loginPerAccount: number;

@@ -39,6 +39,12 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   STORAGE_FULL: 507,
 };
 
+/** Every throttle answers the same way: 429 with the whole seconds until the next try. */
+export const rateLimited = (msBeforeNext: number, message: string) =>
+  new AppError('RATE_LIMITED', message, undefined, {
+    'Retry-After': String(Math.max(1, Math.ceil(msBeforeNext / 1000))),
+  });
+
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
 export const unauthorized = (message = 'Authentication required') =>
   new AppError('UNAUTHORIZED', message);

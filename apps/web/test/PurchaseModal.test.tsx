@@ -2,7 +2,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { PurchaseModal } from '../src/components/PurchaseModal';
-import { emulatorConfig, payment, proPackage } from './fixtures';
+import { emptyHistoryRoutes, emulatorConfig, payment, proPackage } from './fixtures';
 import { balanceResponse, fakeFetch, renderWithProviders, type RecordedRequest } from './helpers';
 
 const PI = 'pi_test_123';
@@ -18,19 +18,7 @@ function network(emulator: {
   return fakeFetch({
     'GET /api/config': () => ({ json: emulatorConfig }),
     'GET /api/credits/balance': () => ({ json: balanceResponse(10) }),
-    'GET /api/auth/me': () => ({
-      status: 404,
-      json: { error: { code: 'NOT_FOUND', message: 'x' } },
-    }),
-    'GET /api/credits/transactions': () => ({
-      json: { transactions: [], pagination: { page: 1, pageSize: 20, total: 0, totalPages: 0 } },
-    }),
-    'GET /api/payments/history': () => ({
-      json: { payments: [], pagination: { page: 1, pageSize: 20, total: 0, totalPages: 0 } },
-    }),
-    'GET /api/credits/video-history': () => ({
-      json: { videos: [], pagination: { page: 1, pageSize: 20, total: 0, totalPages: 0 } },
-    }),
+    ...emptyHistoryRoutes,
     'POST /api/payments/create-intent': () => ({
       status: 201,
       json: {

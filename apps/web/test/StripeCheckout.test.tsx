@@ -3,7 +3,7 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { PurchaseModal } from '../src/components/PurchaseModal';
-import { payment, proPackage } from './fixtures';
+import { emptyHistoryRoutes, payment, proPackage } from './fixtures';
 import { balanceResponse, fakeFetch, renderWithProviders } from './helpers';
 
 // Stripe.js itself is the boundary here (it would load from js.stripe.com).
@@ -33,19 +33,7 @@ function network() {
       },
     }),
     'GET /api/credits/balance': () => ({ json: balanceResponse(170) }),
-    'GET /api/auth/me': () => ({
-      status: 404,
-      json: { error: { code: 'NOT_FOUND', message: 'x' } },
-    }),
-    'GET /api/credits/transactions': () => ({
-      json: { transactions: [], pagination: { page: 1, pageSize: 20, total: 0, totalPages: 0 } },
-    }),
-    'GET /api/payments/history': () => ({
-      json: { payments: [], pagination: { page: 1, pageSize: 20, total: 0, totalPages: 0 } },
-    }),
-    'GET /api/credits/video-history': () => ({
-      json: { videos: [], pagination: { page: 1, pageSize: 20, total: 0, totalPages: 0 } },
-    }),
+    ...emptyHistoryRoutes,
     'POST /api/payments/create-intent': () => ({
       status: 201,
       json: {

@@ -49,3 +49,16 @@ export function transaction(id: number, overrides: Partial<Transaction> = {}): T
     ...overrides,
   };
 }
+
+const emptyPage = { page: 1, pageSize: 20, total: 0, totalPages: 0 };
+
+/** fakeFetch routes for an account with no history yet (what the modal's refreshes read). */
+export const emptyHistoryRoutes = {
+  'GET /api/auth/me': () => ({
+    status: 404,
+    json: { error: { code: 'NOT_FOUND', message: 'x' } },
+  }),
+  'GET /api/credits/transactions': () => ({ json: { transactions: [], pagination: emptyPage } }),
+  'GET /api/payments/history': () => ({ json: { payments: [], pagination: emptyPage } }),
+  'GET /api/credits/video-history': () => ({ json: { videos: [], pagination: emptyPage } }),
+};

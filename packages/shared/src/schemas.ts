@@ -304,5 +304,3 @@ export const ClientConfigSchema = z.object({
   lowBalanceThreshold: z.number().int(),
 });
 export type ClientConfig = z.infer<typeof ClientConfigSchema>;
-
-export const HealthResponseSchema = z.object({ status: z.literal('ok') });

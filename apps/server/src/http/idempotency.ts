@@ -25,16 +25,20 @@ export function requestFingerprint(method: string, path: string, body: unknown):
     .digest('hex');
 }
 
+const keyReused = () =>
+  new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
+
+function replay(res: Parameters<RequestHandler>[1], status: number, body: string): void {
+  res.setHeader('Idempotent-Replayed', 'true');
+  res.status(status).type('application/json').send(body);
+}
+
 /**
  * `Idempotency-Key` support for authenticated mutating endpoints: the same key and body
  * replays the first response; the same key with another body is refused; a concurrent
  * duplicate gets 409 while the first is still running. Server errors release the key so
  * the client may retry.
- */
-const keyReused = () =>
-  new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
-
-/**
+ *
  * `atomic` is for operations whose service writes the idempotency record in the same
  * transaction as its effect (video generation): this layer only validates the key and
  * replays a recorded response; the handler finds the request in `res.locals.idempotency`.
@@ -63,15 +67,13 @@ export function idempotency(
     }
     const userId = actorOf(res).userId;
     const requestHash = requestFingerprint(req.method, req.baseUrl + req.path, req.body);
-    res.locals.idempotencyKey = key;
     if (options.atomic) {
       store
         .findIdempotentRequest({ userId, scope, key })
         .then((found) => {
           if (found && found.requestHash !== requestHash) throw keyReused();
           if (found?.state === 'completed' && found.status !== null && found.body !== null) {
-            res.setHeader('Idempotent-Replayed', 'true');
-            res.status(found.status).type('application/json').send(found.body);
+            replay(res, found.status, found.body);
             return;
           }
           res.locals.idempotency = { scope, key, requestHash } satisfies IdempotencyRequest;
@@ -102,8 +104,7 @@ export function idempotency(
               { 'Retry-After': '1' },
             );
           case 'completed':
-            res.setHeader('Idempotent-Replayed', 'true');
-            res.status(begin.status).type('application/json').send(begin.body);
+            replay(res, begin.status, begin.body);
             return;
           case 'started':
             captureResponse(res, (status, body) => {

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { AppError } from '../errors.ts';
+import { rateLimited } from '../errors.ts';
 import { actorOf } from './auth.ts';
 
 /** Per-user limit for spending and payment endpoints, enforced before any work is done. */
@@ -26,12 +26,7 @@ export function perUserLimit(options: {
           next(rej);
           return;
         }
-        const seconds = Math.max(1, Math.ceil(rej.msBeforeNext / 1000));
-        next(
-          new AppError('RATE_LIMITED', 'Too many requests, please slow down', undefined, {
-            'Retry-After': String(seconds),
-          }),
-        );
+        next(rateLimited(rej.msBeforeNext, 'Too many requests, please slow down'));
       },
     );
   };

@@ -1,11 +1,11 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import {
   CancelVideoRequestSchema,
   GenerateVideoRequestSchema,
   TERMINAL_VIDEO_STATUSES,
 } from '@app/shared';
 import { AppError, notFound, unauthorized } from '../errors.ts';
-import { actorOf, requireAuth } from '../http/auth.ts';
+import { actorOf, bearerToken, requireAuth } from '../http/auth.ts';
 import { idempotency } from '../http/idempotency.ts';
 import { perUserLimit } from '../http/rate-limit.ts';
 import { parseWith } from '../http/validate.ts';
@@ -15,6 +15,7 @@ import type { IdempotencyRequest } from '../store/types.ts';
 import { cancelVideo } from '../services/video/cancel-video.ts';
 import { generateVideo } from '../services/video/generate-video.ts';
 import { getOwnVideo } from '../services/video/get-video.ts';
+import { getVideoFile } from '../services/video/get-video-file.ts';
 import type { AppDeps } from '../app-deps.ts';
 
 const SSE_HEARTBEAT_MS = 15_000;
@@ -28,14 +29,13 @@ export function videoRouter(deps: AppDeps): Router {
   // <video src> cannot send headers, so the file also accepts the short-lived token that
   // `fileUrl` carries; that token is scoped to this one video and useless anywhere else.
   router.get('/:id/file', async (req, res) => {
-    const actor = fileActor(req, res, deps);
-    const video = await getOwnVideo({ ctx, actor, videoId: String(req.params.id) });
-    if (video.status !== 'completed' || !video.filePath) throw notFound('Video file');
-    res.setHeader('Content-Disposition', `inline; filename="video-${video.id}.mp4"`);
+    const actor = fileActor(req, deps);
+    const file = await getVideoFile({ ctx, actor, videoId: String(req.params.id) });
+    res.setHeader('Content-Disposition', `inline; filename="video-${file.videoId}.mp4"`);
     res.setHeader('Cache-Control', 'private, max-age=3600');
     await new Promise<void>((resolve, reject) => {
       res.sendFile(
-        video.filePath!,
+        file.path,
         { acceptRanges: true, headers: { 'Content-Type': 'video/mp4' } },
         (err?: Error & { status?: number }) => {
           if (!err || res.headersSent) resolve();
@@ -123,17 +123,15 @@ export function videoRouter(deps: AppDeps): Router {
   return router;
 }
 
-function fileActor(req: Request, res: Response, deps: AppDeps): Actor {
+function fileActor(req: Request, deps: AppDeps): Actor {
   const token = typeof req.query.token === 'string' ? req.query.token : undefined;
   if (token) {
     const claims = deps.tokens.verify(token, `video-file:${String(req.params.id)}`);
     if (!claims) throw unauthorized('Invalid or expired link');
     return { userId: claims.userId };
   }
-  const header = req.headers.authorization;
-  const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+  const bearer = bearerToken(req.headers.authorization);
   const claims = bearer ? deps.tokens.verify(bearer) : null;
   if (!claims) throw unauthorized();
-  res.locals.actor = { userId: claims.userId };
   return { userId: claims.userId };
 }

@@ -131,7 +131,6 @@ export type IdempotencyRequest = Omit<AtomicIdempotency, 'respond'>;
 export type ChargeVideoResult =
   | { kind: 'created'; video: VideoRecord; balance: number }
   | { kind: 'stored_response'; status: number; body: string }
-  | { kind: 'replayed'; video: VideoRecord; balance: number }
   | { kind: 'insufficient'; balance: number }
   | { kind: 'owes'; balance: number }
   | { kind: 'key_reused' };

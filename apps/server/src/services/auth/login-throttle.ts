@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { AppError } from '../../errors.ts';
+import { rateLimited } from '../../errors.ts';
 
 export interface ThrottleLimits {
   disabled: boolean;
@@ -8,12 +8,8 @@ export interface ThrottleLimits {
   signupPerIp: number;
 }
 
-function limited(res: RateLimiterRes): AppError {
-  const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-  return new AppError('RATE_LIMITED', 'Too many attempts, please try again later', undefined, {
-    'Retry-After': String(seconds),
-  });
-}
+const limited = (res: RateLimiterRes) =>
+  rateLimited(res.msBeforeNext, 'Too many attempts, please try again later');
 
 /**
  * Brute-force protection, checked before any bcrypt work so a flood cannot burn CPU.

@@ -77,8 +77,6 @@ export async function generateVideo(options: {
       );
     case 'stored_response':
       return { replayed: true, status: result.status, body: result.body };
-    case 'replayed':
-      return { replayed: true, ...respond({ ...result, kind: 'created' }) };
     case 'created':
       ctx.log.info(
         { videoId: result.video.id, userId: actor.userId, cost },

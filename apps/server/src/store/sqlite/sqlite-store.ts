@@ -272,25 +272,6 @@ export class SqliteStore implements Store {
           };
         }
       }
-      if (v.idempotencyKey) {
-        const existing = this.stmt(
-          'SELECT * FROM video_generations WHERE user_id = ? AND idempotency_key = ?',
-        ).get(v.userId, v.idempotencyKey) as Row | undefined;
-        if (existing) {
-          const video = videoFromRow(existing);
-          if (
-            video.prompt !== v.prompt ||
-            video.durationMinutes !== v.durationMinutes ||
-            video.resolution !== v.resolution ||
-            video.customMusic !== v.customMusic ||
-            video.premiumTTS !== v.premiumTTS ||
-            video.aiEnhancement !== v.aiEnhancement
-          ) {
-            return { kind: 'key_reused' };
-          }
-          return { kind: 'replayed', video, balance: this.balanceOf(v.userId) };
-        }
-      }
       const balance = this.balanceOf(v.userId);
       if (balance < 0 || balance < v.creditsUsed) {
         const refused = {

@@ -1,9 +1,10 @@
 import { createFfmpegRenderer } from './ffmpeg.ts';
 import { createNoopRenderer } from './noop.ts';
 import type { FfmpegRendererOptions } from './ffmpeg.ts';
-import type { Renderer } from './types.ts';
+import type { Renderer, RendererName } from './types.ts';
 
-export { RenderError, MAX_DURATION_SECONDS } from './types.ts';
+export { RenderError, MAX_DURATION_SECONDS, RENDERER_NAMES } from './types.ts';
+export type { RendererName } from './types.ts';
 export type { RenderJob, Renderer } from './types.ts';
 export { createAbortError, isAbortError } from './abort.ts';
 export { createFfmpegRenderer } from './ffmpeg.ts';
@@ -11,10 +12,6 @@ export type { FfmpegRendererOptions } from './ffmpeg.ts';
 export { createNoopRenderer } from './noop.ts';
 export { assertPlayableMp4, probeVideo } from './probe.ts';
 export type { VideoProbe } from './probe.ts';
-
-/** For config validation, e.g. z.enum(RENDERER_NAMES). */
-export const RENDERER_NAMES = ['ffmpeg', 'noop'] as const;
-export type RendererName = (typeof RENDERER_NAMES)[number];
 
 export type RendererOptions = FfmpegRendererOptions;
 

@@ -1,3 +1,5 @@
+import { MAX_DURATION_MINUTES } from '@app/shared';
+
 export interface RenderJob {
   videoId: string;
   prompt: string;
@@ -29,4 +31,8 @@ export class RenderError extends Error {
   }
 }
 
-export const MAX_DURATION_SECONDS = 3600;
+export const MAX_DURATION_SECONDS = MAX_DURATION_MINUTES * 60;
+
+/** The renderers that configuration may name (VIDEO_RENDERER). */
+export const RENDERER_NAMES = ['ffmpeg', 'noop'] as const;
+export type RendererName = (typeof RENDERER_NAMES)[number];
