@@ -39,10 +39,10 @@ function replay(res: Parameters<RequestHandler>[1], status: number, body: string
  * duplicate gets 409 while the first is still running. Server errors release the key so
  * the client may retry.
  *
- * `atomic` is for operations whose service writes the idempotency record in the same
- * transaction as its effect (video generation): this layer only validates the key and
- * replays a recorded response; the handler finds the request in `res.locals.idempotency`.
- * One transaction instead of three, and no window in which a crash strands a key.
+ * `atomic` is for operations whose service looks up and writes the idempotency record in
+ * the same transaction as its effect (video generation): this layer only validates the key
+ * and fingerprints the request; the handler finds it in `res.locals.idempotency`. One
+ * transaction instead of three, and no window in which a crash strands a key.
  */
 export function idempotency(
   store: Store,
@@ -68,18 +68,8 @@ export function idempotency(
     const userId = actorOf(res).userId;
     const requestHash = requestFingerprint(req.method, req.baseUrl + req.path, req.body);
     if (options.atomic) {
-      store
-        .findIdempotentRequest({ userId, scope, key })
-        .then((found) => {
-          if (found && found.requestHash !== requestHash) throw keyReused();
-          if (found?.state === 'completed' && found.status !== null && found.body !== null) {
-            replay(res, found.status, found.body);
-            return;
-          }
-          res.locals.idempotency = { scope, key, requestHash } satisfies IdempotencyRequest;
-          next();
-        })
-        .catch(next);
+      res.locals.idempotency = { scope, key, requestHash } satisfies IdempotencyRequest;
+      next();
       return;
     }
     const at = now();

@@ -210,13 +210,6 @@ export interface Store {
     now: string;
   }): Promise<void>;
   releaseIdempotentRequest(input: { userId: string; scope: string; key: string }): Promise<void>;
-  /** A plain read of an idempotency record, for operations that record it atomically. */
-  findIdempotentRequest(input: { userId: string; scope: string; key: string }): Promise<{
-    requestHash: string;
-    state: 'in_progress' | 'completed';
-    status: number | null;
-    body: string | null;
-  } | null>;
   /** At start-up: requests in progress belonged to a process that is gone. */
   releaseAllInProgressRequests(): Promise<number>;
 

@@ -1,5 +1,5 @@
 import { SIGNUP_BONUS_CREDITS, type AuthResponse, type SignupRequest } from '@app/shared';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../ids.ts';
 import { AppError } from '../../errors.ts';
 import { presentUser } from '../../presenters/user.ts';
 import type { ServiceContext } from '../context.ts';
@@ -23,7 +23,7 @@ export async function signup(options: {
   const passwordHash = await hashPassword(input.password, ctx.config.bcryptCost);
   const now = ctx.now();
   const created = await ctx.store.createUser({
-    id: uuidv7(),
+    id: newId(),
     email: input.email,
     name: input.name,
     passwordHash,

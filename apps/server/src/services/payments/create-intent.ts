@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { CreatePaymentIntentRequest, CreatePaymentIntentResponse } from '@app/shared';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../ids.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 import { providerError } from './provider-error.ts';
@@ -20,7 +20,7 @@ export async function createPaymentIntent(options: {
   const pkg = await ctx.store.findPackage(input.packageId);
   if (!pkg || !pkg.active) throw notFound('Credit package');
   const now = ctx.now().toISOString();
-  const payment = await ctx.store.createPayment({ id: uuidv7(), userId: actor.userId, pkg, now });
+  const payment = await ctx.store.createPayment({ id: newId(), userId: actor.userId, pkg, now });
   let intent: Stripe.PaymentIntent;
   try {
     intent = await options.stripe.paymentIntents.create(

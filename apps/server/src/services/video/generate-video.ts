@@ -1,5 +1,5 @@
 import { calculateCost, type GenerateVideoRequest, type GenerateVideoResponse } from '@app/shared';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../ids.ts';
 import { AppError, errorResponse } from '../../errors.ts';
 import { presentVideo } from '../../presenters/video.ts';
 import type { ChargeOutcome, IdempotencyRequest, VideoRecord } from '../../store/types.ts';
@@ -53,7 +53,7 @@ export async function generateVideo(options: {
   const result = await ctx.store.chargeAndCreateVideo({
     idempotency: idempotency && { ...idempotency, respond },
     video: {
-      id: uuidv7(),
+      id: newId(),
       userId: actor.userId,
       idempotencyKey: idempotency?.key ?? null,
       prompt: input.prompt,

@@ -26,6 +26,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     // size limit truncates the file again once a checkpoint has emptied it.
     db.pragma('wal_autocheckpoint = 10000');
     db.pragma('journal_size_limit = 67108864');
+    // Savepoints (one per member of a group commit) and statements that may abort halfway
+    // keep a statement journal of the pages they touch; on disk that is a temp file written
+    // for every charge, in memory it costs a few kilobytes.
+    db.pragma('temp_store = MEMORY');
   }
   return db;
 }

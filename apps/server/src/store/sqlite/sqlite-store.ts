@@ -15,6 +15,7 @@ import type {
 } from '../types.ts';
 import { applyEntry, LedgerRejected } from './ledger.ts';
 import { translateDriverError } from './errors.ts';
+import { GroupCommit } from './group-commit.ts';
 import { statement } from './statements.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { checkInvariants } from './invariants.ts';
@@ -45,10 +46,14 @@ export function openSqliteStore(file: string, options: OpenOptions = {}): Sqlite
 }
 
 export class SqliteStore implements Store {
+  private readonly writes: GroupCommit;
+
   constructor(
     readonly db: Db,
     private readonly checkpointer?: Checkpointer,
-  ) {}
+  ) {
+    this.writes = new GroupCommit(db, translateDriverError);
+  }
 
   /** A prepared statement, compiled once per SQL text (see statements.ts). */
   private stmt(sql: string, pluck = false) {
@@ -64,13 +69,13 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** A write transaction; it commits together with the others of this event-loop turn. */
   private tx<T>(fn: () => T): Promise<T> {
-    // IMMEDIATE takes the write lock up front, so concurrent writers queue on busy_timeout
-    // instead of failing with SQLITE_BUSY on lock upgrade.
-    return this.run(() => this.db.transaction(fn).immediate());
+    return this.writes.run(fn);
   }
 
   async close(): Promise<void> {
+    this.writes.flush();
     await this.checkpointer?.stop();
     return this.run(() => {
       if (this.db.open) this.db.close();
@@ -232,21 +237,6 @@ export class SqliteStore implements Store {
     });
   }
 
-  findIdempotentRequest(input: { userId: string; scope: string; key: string }) {
-    return this.run(() => {
-      const row = this.stmt(
-        'SELECT * FROM idempotency_keys WHERE user_id = ? AND scope = ? AND key = ?',
-      ).get(input.userId, input.scope, input.key) as Row | undefined;
-      if (!row) return null;
-      return {
-        requestHash: row.request_hash as string,
-        state: row.state as 'in_progress' | 'completed',
-        status: (row.response_status as number | null) ?? null,
-        body: (row.response_body as string | null) ?? null,
-      };
-    });
-  }
-
   releaseAllInProgressRequests(): Promise<number> {
     return this.tx(
       () => this.stmt(`DELETE FROM idempotency_keys WHERE state = 'in_progress'`).run().changes,
@@ -281,23 +271,25 @@ export class SqliteStore implements Store {
         if (idem) this.recordResponse(v.userId, idem, idem.respond(refused), v.createdAt);
         return refused;
       }
-      this.stmt(
-        `INSERT INTO video_generations (id, user_id, idempotency_key, status, prompt, duration_minutes,
+      const video = videoFromRow(
+        this.stmt(
+          `INSERT INTO video_generations (id, user_id, idempotency_key, status, prompt, duration_minutes,
              resolution, custom_music, premium_tts, ai_enhancement, credits_used, created_at, updated_at)
-           VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        v.id,
-        v.userId,
-        v.idempotencyKey,
-        v.prompt,
-        v.durationMinutes,
-        v.resolution,
-        v.customMusic ? 1 : 0,
-        v.premiumTTS ? 1 : 0,
-        v.aiEnhancement ? 1 : 0,
-        v.creditsUsed,
-        v.createdAt,
-        v.createdAt,
+           VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        ).get(
+          v.id,
+          v.userId,
+          v.idempotencyKey,
+          v.prompt,
+          v.durationMinutes,
+          v.resolution,
+          v.customMusic ? 1 : 0,
+          v.premiumTTS ? 1 : 0,
+          v.aiEnhancement ? 1 : 0,
+          v.creditsUsed,
+          v.createdAt,
+          v.createdAt,
+        ) as Row,
       );
       try {
         const { balanceAfter } = applyEntry(
@@ -312,7 +304,6 @@ export class SqliteStore implements Store {
           },
           v.createdAt,
         );
-        const video = this.videoById(v.id);
         if (idem) {
           const response = idem.respond({ kind: 'created', video, balance: balanceAfter });
           this.recordResponse(v.userId, idem, response, v.createdAt);

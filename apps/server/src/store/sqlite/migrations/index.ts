@@ -1,4 +1,5 @@
 import { sql as init } from './001-init.ts';
+import { sql as videoKeyIndex } from './002-video-key-index.ts';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,7 @@ export interface Migration {
 }
 
 /** Append only: a released migration is never edited, a change is a new version. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'init', sql: init }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'init', sql: init },
+  { version: 2, name: 'video-key-index', sql: videoKeyIndex },
+];

@@ -1,0 +1,83 @@
+import type { Db } from './open.ts';
+import { statement } from './statements.ts';
+
+// Captured at load: tests that fake timers must not be able to stall every write.
+const defer = globalThis.setImmediate.bind(globalThis);
+
+interface Pending {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Group commit. Write transactions requested during one turn of the event loop run together
+ * in a single SQLite transaction, each inside its own savepoint, and are acknowledged only
+ * after the shared COMMIT. Each one is still atomic on its own (a failure rolls back only
+ * its savepoint) and none is acknowledged before it is durable; what is shared is the cost
+ * of BEGIN, of COMMIT and of writing the touched pages to the WAL, which dominates short
+ * transactions such as a charge.
+ *
+ * If SQLite abandons the whole transaction (disk full, I/O error) or the COMMIT fails,
+ * every member of the group is rejected: none of them was written.
+ */
+export class GroupCommit {
+  private queue: Pending[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly translateError: (err: unknown) => unknown,
+  ) {}
+
+  run<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        defer(() => this.flush());
+      }
+    });
+  }
+
+  /** Runs whatever is queued now (also called before the database closes). */
+  flush(): void {
+    this.scheduled = false;
+    const group = this.queue;
+    if (group.length === 0) return;
+    this.queue = [];
+    let outcomes: Outcome[];
+    try {
+      // IMMEDIATE takes the write lock up front, so another process writing at the same time
+      // makes this wait on busy_timeout instead of failing on a lock upgrade.
+      outcomes = this.db.transaction(() => group.map((p) => this.inSavepoint(p.work))).immediate();
+    } catch (err) {
+      const error = this.translateError(err);
+      for (const p of group) p.reject(error);
+      return;
+    }
+    group.forEach((p, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) p.resolve(outcome.value);
+      else p.reject(this.translateError(outcome.error));
+    });
+  }
+
+  private inSavepoint(work: () => unknown): Outcome {
+    statement(this.db, 'SAVEPOINT group_member').run();
+    try {
+      const value = work();
+      statement(this.db, 'RELEASE group_member').run();
+      return { ok: true, value };
+    } catch (error) {
+      // SQLite may have rolled back the whole transaction (SQLITE_FULL, I/O errors): then
+      // nothing of the group survives and the whole group must fail.
+      if (!this.db.inTransaction) throw error;
+      statement(this.db, 'ROLLBACK TO group_member').run();
+      statement(this.db, 'RELEASE group_member').run();
+      return { ok: false, error };
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations/index.ts';
+import { migrate, openDatabase } from '../../src/store/sqlite/open.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'credit-migrations-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const now = '2026-11-24T10:00:00.000Z';
+
+describe('migrations', () => {
+  it('upgrade a version-1 database with videos in it, keeping every row and every rule', () => {
+    const db = openDatabase(path.join(dir, 'v1.db'));
+    // Exactly what a database created before version 2 contains.
+    db.exec(`CREATE TABLE schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
+    db.exec(MIGRATIONS[0]!.sql);
+    db.prepare('INSERT INTO schema_migrations VALUES (1, ?, ?)').run('init', now);
+    db.prepare(
+      `INSERT INTO users (id, email, name, password_hash, credit_balance, created_at, updated_at)
+       VALUES ('u1', 'a@example.com', 'A', 'x', 0, ?, ?)`,
+    ).run(now, now);
+    const insertVideo = db.prepare(`INSERT INTO video_generations (id, user_id, idempotency_key,
+        status, prompt, duration_minutes, resolution, custom_music, premium_tts, ai_enhancement,
+        credits_used, created_at, updated_at) VALUES (?, 'u1', ?, ?, 'p', 1, '720p', 0, 0, 0, 5, ?, ?)`);
+    insertVideo.run('v1', 'key-1', 'completed', now, now);
+    insertVideo.run('v2', null, 'queued', now, now);
+    const before = db.prepare('SELECT * FROM video_generations ORDER BY id').all();
+
+    migrate(db);
+
+    expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(
+      MIGRATIONS.map((m) => m.version),
+    );
+    expect(db.prepare('SELECT * FROM video_generations ORDER BY id').all()).toEqual(before);
+    const indexes = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'video_generations'",
+      )
+      .pluck()
+      .all();
+    expect(indexes).toEqual(
+      expect.arrayContaining(['video_generations_by_user', 'video_generations_by_status']),
+    );
+    // The one-video-per-key guarantee now lives in idempotency_keys alone.
+    expect(
+      indexes.some((name) => String(name).startsWith('sqlite_autoindex_video_generations_2')),
+    ).toBe(false);
+    expect(() =>
+      db.prepare("UPDATE video_generations SET status = 'failed' WHERE id = 'v1'").run(),
+    ).toThrow(/terminal state/);
+    expect(() => insertVideo.run('v3', 'k', 'queued', now, now)).not.toThrow();
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO video_generations (id, user_id, status, prompt, duration_minutes,
+          resolution, custom_music, premium_tts, ai_enhancement, credits_used, created_at, updated_at)
+          VALUES ('v4', 'nobody', 'queued', 'p', 1, '720p', 0, 0, 0, 5, ?, ?)`,
+        )
+        .run(now, now),
+    ).toThrow(/FOREIGN KEY/);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
+  it('are idempotent: a second run changes nothing', () => {
+    const db = openDatabase(path.join(dir, 'fresh.db'));
+    migrate(db);
+    const schema = db.prepare('SELECT sql FROM sqlite_master ORDER BY name').pluck().all();
+    migrate(db);
+    expect(db.prepare('SELECT sql FROM sqlite_master ORDER BY name').pluck().all()).toEqual(schema);
+    db.close();
+  });
+});
