@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CREDIT_PACKAGES } from '@app/shared';
 import type { Request } from 'autocannon';
 import Stripe from 'stripe';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
@@ -204,6 +205,21 @@ export async function buyPacks(
     balance = await balanceOf(server, user);
   }
   return { paymentIntentIds, balance };
+}
+
+/** Buys Enterprise packs until the balance covers `credits`. */
+export async function topUpTo(
+  server: RunningServer,
+  user: BenchUser,
+  credits: number,
+): Promise<{ bought: number; balance: number }> {
+  const balance = await balanceOf(server, user);
+  if (balance >= credits) return { bought: 0, balance };
+  const enterprise = CREDIT_PACKAGES.find((p) => p.id === 4)!;
+  const perPack = enterprise.credits + enterprise.bonusCredits;
+  const bought = Math.ceil((credits - balance) / perPack);
+  const after = await buyPacks(server, user, bought, enterprise.id);
+  return { bought, balance: after.balance };
 }
 
 /** The checks of `pnpm ledger:verify`, on the database file, read-only. */

@@ -1,3 +1,4 @@
+import { calculateCost } from '@app/shared';
 import autocannon, { type Request, type Result } from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { assertPlayableMp4, createRenderer } from '../src/video/renderers/index.
 import {
   buyPacks,
   freshWebhookRequest,
+  topUpTo,
   openCounter,
   repoRoot,
   signup,
@@ -26,6 +28,8 @@ import {
  */
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const GENERATE_BODY = { prompt: 'A benchmark', durationMinutes: 1, resolution: '720p' } as const;
+const GENERATE_COST = calculateCost(GENERATE_BODY).total;
 const WARMUP_SECONDS = 1;
 const resultsDir = path.join(repoRoot, 'apps/server/bench/results');
 
@@ -97,6 +101,47 @@ async function measure(
     `  ${name.padEnd(28)} c=${String(connections).padStart(2)}  ${phase.rps.toFixed(0).padStart(6)} req/s  p50 ${phase.p50} ms  p99 ${phase.p99} ms  errors ${phase.errors}`,
   );
   return phase;
+}
+
+/** The ratio targets compare routes measured back to back, not minutes apart. */
+const PAIRED_ROUNDS = 3;
+
+interface Paired {
+  name: string;
+  rounds: { reference: Phase; route: Phase; ratio: number }[];
+  medianRatio: number;
+  worstP99: number;
+  errors: number;
+}
+
+/**
+ * A shared 2-vCPU machine drifts by ±20% within a minute, more than the margins being
+ * checked; measuring the no-op and the route back to back, several times, and taking the
+ * median ratio keeps that drift out of the ratio targets.
+ */
+async function paired(
+  name: string,
+  url: string,
+  reference: Request[],
+  route: Request[],
+  expected: number[],
+  beforeRound?: () => Promise<void>,
+): Promise<Paired> {
+  const rounds: Paired['rounds'] = [];
+  for (let i = 0; i < PAIRED_ROUNDS; i++) {
+    await beforeRound?.();
+    const ref = await measure('auth no-op (JWT, then 404)', url, 50, reference, [404]);
+    const measured = await measure(name, url, 50, route, expected);
+    rounds.push({ reference: ref, route: measured, ratio: measured.rps / ref.rps });
+  }
+  const ratios = rounds.map((r) => r.ratio).sort((a, b) => a - b);
+  return {
+    name,
+    rounds,
+    medianRatio: ratios[Math.floor(ratios.length / 2)]!,
+    worstP99: Math.max(...rounds.map((r) => r.route.p99)),
+    errors: rounds.reduce((n, r) => n + r.route.errors, 0),
+  };
 }
 
 /** A bare node:http hello route in a worker thread of this process (its own event loop). */
@@ -188,6 +233,7 @@ async function main() {
     `server ${server.baseUrl} (pid ${server.child.pid}), database ${server.databasePath}`,
   );
   const phases: Phase[] = [];
+  const pairs: Paired[] = [];
   let violations: { invariant: string; message: string }[] = [];
   let pendingAfterGenerate = 0;
   try {
@@ -277,14 +323,21 @@ async function main() {
 
     // Enough credits that no generation is refused: the no-op rate bounds the generate rate.
     const noop50 = phases.find((p) => p.name.startsWith('auth no-op') && p.connections === 50)!;
-    const perPhase = Math.min(noop50.rps, 8000) * (SECONDS + WARMUP_SECONDS) * 5 * 1.3;
-    const generator = await signup(server, 'generator');
-    const packs = Math.ceil((2 * perPhase) / 2200);
-    const t0 = performance.now();
-    await buyPacks(server, generator, packs);
-    console.log(
-      `generate: bought ${packs} Enterprise packs in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    const perPhase = Math.ceil(
+      Math.min(noop50.rps * 1.3, 10_000) * (SECONDS + WARMUP_SECONDS) * GENERATE_COST,
     );
+    const generator = await signup(server, 'generator');
+    const topUp = async () => {
+      const t0 = performance.now();
+      const { bought, balance } = await topUpTo(server, generator, perPhase);
+      if (bought > 0) {
+        console.log(
+          `  (bought ${bought} Enterprise packs in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${balance} credits)`,
+        );
+      }
+      // Each measurement starts with an empty render queue, so none pays for the last one's.
+      await waitForRenders(server, 60_000);
+    };
     const genAuth = {
       Authorization: `Bearer ${generator.token}`,
       'Content-Type': 'application/json',
@@ -294,7 +347,7 @@ async function main() {
         method: 'POST',
         path: '/api/video/generate',
         headers: genAuth,
-        body: JSON.stringify({ prompt: 'A benchmark', durationMinutes: 1, resolution: '720p' }),
+        body: JSON.stringify(GENERATE_BODY),
         setupRequest: (req) => ({
           ...req,
           headers: { ...req.headers, 'Idempotency-Key': randomUUID() },
@@ -302,7 +355,7 @@ async function main() {
       },
     ];
     for (const c of [10, 50]) {
-      await waitForRenders(server, 20_000);
+      await topUp();
       phases.push(
         await measure(
           'POST /api/video/generate',
@@ -314,6 +367,15 @@ async function main() {
         ),
       );
     }
+
+    console.log(
+      `ratios, back to back: the no-op then the route, ${PAIRED_ROUNDS} rounds at 50 connections`,
+    );
+    const balanceReads: Request[] = [
+      { method: 'GET', path: '/api/credits/balance', headers: auth },
+    ];
+    pairs.push(await paired('GET /api/credits/balance', base, noop, balanceReads, [200]));
+    pairs.push(await paired('POST /api/video/generate', base, noop, generate, [202], topUp));
     pendingAfterGenerate = await waitForRenders(server, 60_000);
   } finally {
     await server.stop();
@@ -342,13 +404,20 @@ async function main() {
     rows.find((r) => r.name === name && r.connections === c)!;
   const balance50 = find('GET /api/credits/balance', 50);
   const generate50 = find('POST /api/video/generate', 50);
+  const pairOf = (name: string) => pairs.find((p) => p.name === name)!;
+  const balancePair = pairOf('GET /api/credits/balance');
+  const generatePair = pairOf('POST /api/video/generate');
+  const generateP99 = Math.max(generate50.p99, generatePair.worstP99);
+  const generateErrors = generate50.errors + generatePair.errors;
+  const ratioText = (p: Paired) =>
+    `${(p.medianRatio * 100).toFixed(0)}% (median of ${p.rounds.map((r) => `${(r.ratio * 100).toFixed(0)}%`).join(', ')})`;
   const webhook50 = find('webhook, new signed events', 50);
   const p2 = find('P2 balance during flood', 10);
   const targets = [
     {
-      target: 'balance >= 80% of the auth no-op (50 conns)',
-      measured: `${(balance50.vsNoop! * 100).toFixed(0)}%`,
-      pass: balance50.vsNoop! >= 0.8,
+      target: 'balance >= 80% of the auth no-op (50 conns, back to back)',
+      measured: ratioText(balancePair),
+      pass: balancePair.medianRatio >= 0.8,
     },
     {
       target: 'P1 balance p99 < 100 ms, 0 errors (50 conns)',
@@ -356,14 +425,14 @@ async function main() {
       pass: balance50.p99 < 100 && balance50.errors === 0,
     },
     {
-      target: 'generate >= 60% of the auth no-op (50 conns)',
-      measured: `${(generate50.vsNoop! * 100).toFixed(0)}%`,
-      pass: generate50.vsNoop! >= 0.6,
+      target: 'generate >= 60% of the auth no-op (50 conns, back to back)',
+      measured: ratioText(generatePair),
+      pass: generatePair.medianRatio >= 0.6,
     },
     {
-      target: 'generate p99 < 100 ms, 0 errors (50 conns)',
-      measured: `p99 ${generate50.p99} ms, ${generate50.errors} errors`,
-      pass: generate50.p99 < 100 && generate50.errors === 0,
+      target: 'generate p99 < 100 ms, 0 errors (every 50-conn run)',
+      measured: `worst p99 ${generateP99} ms, ${generateErrors} errors`,
+      pass: generateP99 < 100 && generateErrors === 0,
     },
     {
       target: 'webhook >= 1,500 new signed events/s, p99 < 100 ms (50 conns)',
@@ -410,6 +479,26 @@ async function main() {
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const row of table) console.log(line(row));
+  const pairHeader = [
+    'route (50 conns)',
+    'round',
+    'no-op req/s',
+    'route req/s',
+    'ratio',
+    'route p99 ms',
+  ];
+  const pairRows = pairs.flatMap((p) =>
+    p.rounds.map((r, i) => [
+      p.name,
+      String(i + 1),
+      r.reference.rps.toFixed(0),
+      r.route.rps.toFixed(0),
+      `${(r.ratio * 100).toFixed(0)}%`,
+      String(r.route.p99),
+    ]),
+  );
+  console.log(`\nback to back (ratio targets use the median round)`);
+  for (const row of [pairHeader, ...pairRows]) console.log(`  ${row.join('  ')}`);
   console.log('\ntargets');
   for (const t of targets) console.log(`  ${t.pass ? 'PASS' : 'FAIL'}  ${t.target}: ${t.measured}`);
   for (const v of violations) console.log(`    [${v.invariant}] ${v.message}`);
@@ -435,6 +524,7 @@ async function main() {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     secondsPerPhase: SECONDS,
     phases: rows,
+    backToBack: pairs,
     targets,
     invariantViolations: violations,
     webInitialJs: web,
@@ -446,6 +536,10 @@ async function main() {
     `| ${header.join(' | ')} |`,
     `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
     ...table.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    `| ${pairHeader.join(' | ')} |`,
+    `| ${pairHeader.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...pairRows.map((row) => `| ${row.join(' | ')} |`),
     '',
     '| target | measured | result |',
     '| --- | --- | --- |',
