@@ -46,6 +46,12 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   BODY_LIMIT: z.string().default('100kb'),
   DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
 
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_PUBLISHABLE_KEY: optionalString,
@@ -87,6 +93,8 @@ export interface Config {
   trustProxy: number;
   bodyLimit: string;
   dbBusyTimeoutMs: number;
+  /** How long an Idempotency-Key replays its first response; then it may be used again. */
+  idempotencyKeyTtlHours: number;
   stripe: {
     mode: StripeMode;
     secretKey: string;
@@ -180,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = processEnv(
     trustProxy: e.TRUST_PROXY,
     bodyLimit: e.BODY_LIMIT,
     dbBusyTimeoutMs: e.DB_BUSY_TIMEOUT_MS,
+    idempotencyKeyTtlHours: e.IDEMPOTENCY_KEY_TTL_HOURS,
     stripe,
     video: {
       renderer: e.VIDEO_RENDERER,

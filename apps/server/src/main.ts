@@ -5,6 +5,10 @@ import { createLogger } from './logger.ts';
 import { startStripeRuntime } from './stripe-runtime.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import { createVideoWorker } from './video/create-worker.ts';
+import { schedulePruning } from './services/idempotency/prune-expired-keys.ts';
+
+/** Expired idempotency keys are looked for this often (they expire after IDEMPOTENCY_KEY_TTL_HOURS). */
+const PRUNE_INTERVAL_MS = 15 * 60 * 1000;
 
 async function main() {
   let config;
@@ -36,6 +40,7 @@ async function main() {
   });
   const app = createApp(deps);
   await worker.start();
+  const stopPruning = schedulePruning({ ctx: deps.ctx, intervalMs: PRUNE_INTERVAL_MS });
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -48,6 +53,7 @@ async function main() {
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
+    stopPruning();
     server.close(() => {
       void worker
         .stop()

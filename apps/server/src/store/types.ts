@@ -212,6 +212,11 @@ export interface Store {
   releaseIdempotentRequest(input: { userId: string; scope: string; key: string }): Promise<void>;
   /** At start-up: requests in progress belonged to a process that is gone. */
   releaseAllInProgressRequests(): Promise<number>;
+  /**
+   * Deletes up to `limit` completed idempotency records created before `createdBefore`
+   * (oldest first) and returns how many went; records in progress are never touched.
+   */
+  pruneIdempotencyRecords(input: { createdBefore: string; limit: number }): Promise<number>;
 
   /**
    * Debit and create the video in one transaction, before any rendering; with `idempotency`,

@@ -237,6 +237,17 @@ export class SqliteStore implements Store {
     });
   }
 
+  pruneIdempotencyRecords(input: { createdBefore: string; limit: number }): Promise<number> {
+    return this.tx(
+      () =>
+        this.stmt(
+          `DELETE FROM idempotency_keys WHERE rowid IN (
+             SELECT rowid FROM idempotency_keys
+             WHERE created_at < ? AND state = 'completed' ORDER BY created_at LIMIT ?)`,
+        ).run(input.createdBefore, input.limit).changes,
+    );
+  }
+
   releaseAllInProgressRequests(): Promise<number> {
     return this.tx(
       () => this.stmt(`DELETE FROM idempotency_keys WHERE state = 'in_progress'`).run().changes,

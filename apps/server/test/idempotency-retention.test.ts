@@ -1,0 +1,115 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pruneExpiredIdempotencyKeys } from '../src/services/idempotency/prune-expired-keys.ts';
+import { createHarness, type Harness } from './helpers/harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness({ IDEMPOTENCY_KEY_TTL_HOURS: '24' });
+});
+afterEach(async () => h.assertInvariants());
+afterAll(async () => h.close());
+
+const video = { prompt: 'A lighthouse at dusk', durationMinutes: 1, resolution: '720p' };
+const HOUR = 3_600_000;
+
+/** Test fixture: pretend a record was written `hours` ago. */
+function age(userId: string, key: string, hours: number) {
+  const at = new Date(Date.now() - hours * HOUR).toISOString();
+  h.store.db
+    .prepare(
+      'UPDATE idempotency_keys SET created_at = ?, updated_at = ? WHERE user_id = ? AND key = ?',
+    )
+    .run(at, at, userId, key);
+}
+const keysOf = (userId: string) =>
+  h.store.db
+    .prepare('SELECT key FROM idempotency_keys WHERE user_id = ? ORDER BY key')
+    .pluck()
+    .all(userId);
+
+describe('Idempotency-Key retention', () => {
+  it('forgets completed keys older than the window and keeps the recent and the in-progress ones', async () => {
+    const user = await h.signup();
+    for (const key of ['old-generate', 'fresh-generate']) {
+      const res = await h
+        .http()
+        .post('/api/video/generate')
+        .set(user.auth)
+        .set('Idempotency-Key', key)
+        .send(video);
+      expect(res.status).toBe(202);
+    }
+    const quote = await h
+      .http()
+      .post('/api/credits/calculate-cost')
+      .set(user.auth)
+      .set('Idempotency-Key', 'old-quote')
+      .send({ durationMinutes: 2, resolution: '720p' });
+    expect(quote.status).toBe(200);
+    age(user.id, 'old-generate', 25);
+    age(user.id, 'old-quote', 24 * 7);
+    age(user.id, 'fresh-generate', 23);
+    // A request still running when the window passed: only the start-up release may drop it.
+    await h.store.beginIdempotentRequest({
+      userId: user.id,
+      scope: 'payments.create-intent',
+      key: 'stuck',
+      requestHash: 'x',
+      now: new Date(Date.now() - 48 * HOUR).toISOString(),
+      staleBefore: new Date(0).toISOString(),
+    });
+
+    const deleted = await pruneExpiredIdempotencyKeys({ ctx: h.deps.ctx });
+
+    expect(deleted).toBe(2);
+    expect(keysOf(user.id)).toEqual(['fresh-generate', 'stuck']);
+    // Pruning a key never touches what the request did: the ledger and the videos stay.
+    expect(
+      h.store.db
+        .prepare('SELECT COUNT(*) FROM video_generations WHERE user_id = ?')
+        .pluck()
+        .get(user.id),
+    ).toBe(2);
+    expect(await pruneExpiredIdempotencyKeys({ ctx: h.deps.ctx })).toBe(0);
+  });
+
+  it('replays inside the window; after it the key is new again, as with Stripe', async () => {
+    const user = await h.signup();
+    const send = () =>
+      h
+        .http()
+        .post('/api/video/generate')
+        .set(user.auth)
+        .set('Idempotency-Key', 'retry-me')
+        .send(video);
+    const first = await send();
+    expect(first.status).toBe(202);
+
+    age(user.id, 'retry-me', 23.9);
+    await pruneExpiredIdempotencyKeys({ ctx: h.deps.ctx });
+    const replay = await send();
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(first.body);
+
+    age(user.id, 'retry-me', 24.1);
+    await pruneExpiredIdempotencyKeys({ ctx: h.deps.ctx });
+    const later = await send();
+    expect(later.status).toBe(202);
+    expect(later.headers['idempotent-replayed']).toBeUndefined();
+    expect(later.body.video.id).not.toBe(first.body.video.id);
+    expect(later.body.newBalance).toBe(first.body.newBalance - first.body.creditsUsed);
+  });
+
+  it('works through a backlog larger than one batch', async () => {
+    const user = await h.signup();
+    const at = new Date(Date.now() - 30 * HOUR).toISOString();
+    const insert = h.store.db.prepare(`INSERT INTO idempotency_keys
+      (user_id, scope, key, request_hash, state, response_status, response_body, created_at, updated_at)
+      VALUES (?, 'credits.calculate-cost', ?, 'h', 'completed', 200, '{}', ?, ?)`);
+    h.store.db.transaction(() => {
+      for (let i = 0; i < 1234; i++) insert.run(user.id, `backlog-${i}`, at, at);
+    })();
+    expect(await pruneExpiredIdempotencyKeys({ ctx: h.deps.ctx })).toBe(1234);
+    expect(keysOf(user.id)).toEqual([]);
+  });
+});
