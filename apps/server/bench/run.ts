@@ -122,9 +122,9 @@ interface Paired {
  * far more than the margins being checked, so a ratio between two phases measured minutes
  * (or even seconds) apart says more about the machine than about the code. Here the no-op
  * and the route alternate in short slices, in ABBA order so that a steady drift cancels out,
- * and the ratio is taken over the sums. `beforeRound` runs before each pair (for generate:
- * top up the credits and wait until the render queue is empty, so that no slice pays for
- * rendering the previous slice's videos).
+ * and the ratio is taken over the sums. `settle` runs before every slice (for generate: top
+ * up the credits and wait until the render queue is empty, so that no slice, the no-op's
+ * included, pays for rendering an earlier slice's videos).
  */
 async function paired(
   name: string,
@@ -132,13 +132,14 @@ async function paired(
   reference: Request[],
   route: Request[],
   expected: number[],
-  beforeRound?: () => Promise<void>,
+  settle?: () => Promise<void>,
 ): Promise<Paired> {
   const rounds: Paired['rounds'] = [];
-  const slice = (label: string, requests: Request[], codes: number[]) =>
-    measure(label, url, 50, requests, codes, undefined, PAIRED_TIMING);
+  const slice = async (label: string, requests: Request[], codes: number[]) => {
+    await settle?.();
+    return measure(label, url, 50, requests, codes, undefined, PAIRED_TIMING);
+  };
   for (let i = 0; i < PAIRED_ROUNDS; i++) {
-    await beforeRound?.();
     const referenceFirst = i % 2 === 0;
     const first = referenceFirst
       ? await slice('auth no-op (JWT, then 404)', reference, [404])
@@ -541,7 +542,7 @@ async function main() {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     secondsPerPhase: SECONDS,
     phases: rows,
-    backToBack: pairs,
+    alternating: pairs,
     targets,
     invariantViolations: violations,
     webInitialJs: web,
