@@ -1,5 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pruneExpiredIdempotencyKeys } from '../src/services/idempotency/prune-expired-keys.ts';
+import {
+  pruneExpiredIdempotencyKeys,
+  schedulePruning,
+} from '../src/services/idempotency/prune-expired-keys.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
 
 let h: Harness;
@@ -111,5 +114,23 @@ describe('Idempotency-Key retention', () => {
     })();
     expect(await pruneExpiredIdempotencyKeys({ ctx: h.deps.ctx })).toBe(1234);
     expect(keysOf(user.id)).toEqual([]);
+  });
+
+  it('runs as soon as the server schedules it, and stops when told', async () => {
+    const user = await h.signup();
+    const res = await h
+      .http()
+      .post('/api/video/generate')
+      .set(user.auth)
+      .set('Idempotency-Key', 'scheduled')
+      .send(video);
+    expect(res.status).toBe(202);
+    age(user.id, 'scheduled', 48);
+    const stop = schedulePruning({ ctx: h.deps.ctx, intervalMs: 60_000 });
+    try {
+      await expect.poll(() => keysOf(user.id)).toEqual([]);
+    } finally {
+      stop();
+    }
   });
 });

@@ -29,10 +29,17 @@ export async function pruneExpiredIdempotencyKeys(options: {
 
 /** Runs the pruning now and then every `intervalMs`; returns a function that stops it. */
 export function schedulePruning(options: { ctx: ServiceContext; intervalMs: number }): () => void {
-  const run = () =>
-    void pruneExpiredIdempotencyKeys({ ctx: options.ctx }).catch((err: unknown) =>
-      options.ctx.log.error({ err }, 'pruning idempotency keys failed'),
-    );
+  let running = false;
+  // A huge first backlog may outlast the interval; one pass at a time is enough.
+  const run = () => {
+    if (running) return;
+    running = true;
+    pruneExpiredIdempotencyKeys({ ctx: options.ctx })
+      .catch((err: unknown) => options.ctx.log.error({ err }, 'pruning idempotency keys failed'))
+      .finally(() => {
+        running = false;
+      });
+  };
   run();
   const timer = setInterval(run, options.intervalMs);
   timer.unref();
