@@ -6,6 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CREDIT_PACKAGES } from '@app/shared';
+
+/** The largest pack: the bench buys credits by the thousand. */
+export const ENTERPRISE = CREDIT_PACKAGES.find((p) => p.name === 'Enterprise')!;
+export const ENTERPRISE_CREDITS = ENTERPRISE.credits + ENTERPRISE.bonusCredits;
 import type { Request } from 'autocannon';
 import Stripe from 'stripe';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
@@ -169,7 +173,7 @@ export async function buyPacks(
   server: RunningServer,
   user: BenchUser,
   count: number,
-  packageId = 4,
+  packageId = ENTERPRISE.id,
 ): Promise<{ paymentIntentIds: string[]; balance: number }> {
   const start = await balanceOf(server, user);
   const paymentIntentIds: string[] = [];
@@ -215,10 +219,8 @@ export async function topUpTo(
 ): Promise<{ bought: number; balance: number }> {
   const balance = await balanceOf(server, user);
   if (balance >= credits) return { bought: 0, balance };
-  const enterprise = CREDIT_PACKAGES.find((p) => p.id === 4)!;
-  const perPack = enterprise.credits + enterprise.bonusCredits;
-  const bought = Math.ceil((credits - balance) / perPack);
-  const after = await buyPacks(server, user, bought, enterprise.id);
+  const bought = Math.ceil((credits - balance) / ENTERPRISE_CREDITS);
+  const after = await buyPacks(server, user, bought);
   return { bought, balance: after.balance };
 }
 

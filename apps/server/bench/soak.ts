@@ -1,8 +1,10 @@
+import { calculateCost } from '@app/shared';
 import autocannon, { type Request } from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import {
   buyPacks,
+  ENTERPRISE_CREDITS,
   freshWebhookRequest,
   signup,
   startServer,
@@ -20,6 +22,7 @@ import {
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const RATE = Number(process.env.SOAK_RATE ?? 200);
+const GENERATE_BODY = { prompt: 'Soak', durationMinutes: 1, resolution: '720p' } as const;
 const SAMPLE_MS = Math.min(10_000, Math.max(1000, (SECONDS * 1000) / 60));
 const RSS_GROWTH_LIMIT_MB = 50;
 const FD_GROWTH_LIMIT = 10;
@@ -59,9 +62,13 @@ async function main() {
   let errors = 0;
   try {
     const user = await signup(server, 'soak');
-    // One request in six is a generation of 5 credits.
-    const needed = ((RATE * SECONDS) / 6) * 5 * 1.2;
-    const { paymentIntentIds } = await buyPacks(server, user, Math.ceil(needed / 2200));
+    // One request in six is a generation.
+    const needed = ((RATE * SECONDS) / 6) * calculateCost(GENERATE_BODY).total * 1.2;
+    const { paymentIntentIds } = await buyPacks(
+      server,
+      user,
+      Math.ceil(needed / ENTERPRISE_CREDITS),
+    );
     const intent = await server.stripe.paymentIntents.retrieve(paymentIntentIds[0]!);
     const events = webhookEvents(server, intent);
     const auth = { Authorization: `Bearer ${user.token}` };
@@ -72,7 +79,7 @@ async function main() {
         method: 'POST',
         path: '/api/video/generate',
         headers: json,
-        body: JSON.stringify({ prompt: 'Soak', durationMinutes: 1, resolution: '720p' }),
+        body: JSON.stringify(GENERATE_BODY),
         setupRequest: (req) => ({
           ...req,
           headers: { ...req.headers, 'Idempotency-Key': randomUUID() },

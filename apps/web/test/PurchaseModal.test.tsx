@@ -2,7 +2,13 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { PurchaseModal } from '../src/components/PurchaseModal';
-import { emptyHistoryRoutes, emulatorConfig, payment, proPackage } from './fixtures';
+import {
+  emptyHistoryRoutes,
+  emulatorConfig,
+  payment,
+  proIntentCreated,
+  proPackage,
+} from './fixtures';
 import { balanceResponse, fakeFetch, renderWithProviders, type RecordedRequest } from './helpers';
 
 const PI = 'pi_test_123';
@@ -19,17 +25,7 @@ function network(emulator: {
     'GET /api/config': () => ({ json: emulatorConfig }),
     'GET /api/credits/balance': () => ({ json: balanceResponse(10) }),
     ...emptyHistoryRoutes,
-    'POST /api/payments/create-intent': () => ({
-      status: 201,
-      json: {
-        paymentId: 'pay_1',
-        paymentIntentId: PI,
-        clientSecret: `${PI}_secret_abc`,
-        amountCents: 2499,
-        currency: 'usd',
-        credits: 160,
-      },
-    }),
+    'POST /api/payments/create-intent': () => proIntentCreated(PI, `${PI}_secret_abc`),
     [`POST ${CONFIRM_URL}`]: () => emulator.confirm,
     [`POST ${AUTH_URL}`]: (req) => emulator.authenticate!(req),
     'POST /api/payments/confirm': () => ({

@@ -3,7 +3,7 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { PurchaseModal } from '../src/components/PurchaseModal';
-import { emptyHistoryRoutes, payment, proPackage } from './fixtures';
+import { emptyHistoryRoutes, payment, proIntentCreated, proPackage } from './fixtures';
 import { balanceResponse, fakeFetch, renderWithProviders } from './helpers';
 
 // Stripe.js itself is the boundary here (it would load from js.stripe.com).
@@ -34,17 +34,7 @@ function network() {
     }),
     'GET /api/credits/balance': () => ({ json: balanceResponse(170) }),
     ...emptyHistoryRoutes,
-    'POST /api/payments/create-intent': () => ({
-      status: 201,
-      json: {
-        paymentId: 'pay_1',
-        paymentIntentId: PI,
-        clientSecret: `${PI}_secret_x`,
-        amountCents: 2499,
-        currency: 'usd',
-        credits: 160,
-      },
-    }),
+    'POST /api/payments/create-intent': () => proIntentCreated(PI, `${PI}_secret_x`),
     'POST /api/payments/confirm': () => ({
       json: { payment: payment({ status: 'succeeded' }), creditBalance: 170 },
     }),

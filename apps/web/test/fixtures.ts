@@ -62,3 +62,18 @@ export const emptyHistoryRoutes = {
   'GET /api/payments/history': () => ({ json: { payments: [], pagination: emptyPage } }),
   'GET /api/credits/video-history': () => ({ json: { videos: [], pagination: emptyPage } }),
 };
+
+/** The server's 201 to create-intent for the Pro pack, for an intent the test names. */
+export function proIntentCreated(paymentIntentId: string, clientSecret: string) {
+  return {
+    status: 201,
+    json: {
+      paymentId: 'pay_1',
+      paymentIntentId,
+      clientSecret,
+      amountCents: 2499,
+      currency: 'usd',
+      credits: 160,
+    },
+  };
+}

@@ -1,6 +1,7 @@
 export { createStripeEmulator, DEFAULT_PUBLISHABLE_KEY } from './emulator.ts';
 export type { StripeEmulator, StripeEmulatorOptions } from './emulator.ts';
 export type { CreateDisputeOptions, EmulatorControl, RequestLogEntry } from './control.ts';
+export { mulberry32 } from './delivery.ts';
 export type { DeliveryLogEntry } from './delivery.ts';
 export type { Fault, FaultMatch } from './faults.ts';
 export type { Snapshot } from './state.ts';

@@ -92,7 +92,8 @@ export function videoRouter(deps: AppDeps): Router {
   });
 
   router.get('/:id/events', async (req, res) => {
-    const video = await getOwnVideo({ ctx, actor: actorOf(res), videoId: String(req.params.id) });
+    const read = () => getOwnVideo({ ctx, actor: actorOf(res), videoId: String(req.params.id) });
+    const video = await read();
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache, no-transform',
@@ -117,7 +118,7 @@ export function videoRouter(deps: AppDeps): Router {
     unsubscribe = queue.subscribe(video.id, send);
     req.on('close', close);
     // Re-read after subscribing so a change in between is not missed.
-    send((await ctx.store.findVideo(video.id)) ?? video);
+    send(await read());
   });
 
   return router;

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Harness, TestUser } from '../helpers/harness.ts';
+import { countRows, type WritableTable } from '../helpers/row-counts.ts';
 import { pay, startPurchase } from '../helpers/payments.ts';
 
 /** Helpers shared by the security battery (section D); real HTTP over loopback with fetch. */
@@ -47,21 +48,11 @@ export async function raw(h: Harness, path: string, req: RawRequest = {}): Promi
   return { status: res.status, headers: res.headers, text, json, ms };
 }
 
-const TABLES = [
-  'users',
-  'transactions',
-  'payments',
-  'video_generations',
-  'stripe_events',
-  'idempotency_keys',
-] as const;
-export type RowCounts = Record<(typeof TABLES)[number], number>;
+export type RowCounts = Record<WritableTable, number>;
 
 /** Row counts of every table a request could write, including the idempotency records. */
 export function rowCounts(store: SqliteStore): RowCounts {
-  return Object.fromEntries(
-    TABLES.map((t) => [t, store.db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number]),
-  ) as RowCounts;
+  return countRows(store.db);
 }
 
 /** Buys a package through the real flow (create-intent, pay at the emulator, webhook). */

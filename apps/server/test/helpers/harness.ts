@@ -18,6 +18,7 @@ import { startStripeRuntime } from '../../src/stripe-runtime.ts';
 import { createVideoWorker } from '../../src/video/create-worker.ts';
 import { createNoopRenderer, type Renderer } from '../../src/video/renderers/index.ts';
 import type { VideoWorker } from '../../src/video/worker.ts';
+import { countRows, WRITABLE_TABLES } from './row-counts.ts';
 
 export interface Harness {
   dir: string;
@@ -144,10 +145,10 @@ export async function createHarness(
   };
 }
 
-/** Row counts of every table: a rejected request must leave all of them unchanged. */
+/** Row counts of the ledger, payment, video and event tables (idempotency records aside). */
 export function tableCounts(store: SqliteStore): Record<string, number> {
-  const tables = ['users', 'transactions', 'payments', 'video_generations', 'stripe_events'];
-  return Object.fromEntries(
-    tables.map((t) => [t, store.db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number]),
+  return countRows(
+    store.db,
+    WRITABLE_TABLES.filter((t) => t !== 'idempotency_keys'),
   );
 }

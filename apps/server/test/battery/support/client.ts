@@ -120,16 +120,7 @@ export async function until<T>(
 }
 
 /** A small deterministic PRNG, so fault timings can be replayed from a logged seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as prng } from '@app/stripe-emulator';
 
 export function newSeed(): number {
   return (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0;

@@ -51,16 +51,4 @@ export function videosOf(db: Db, userId: string) {
   }>;
 }
 
-export function countRows(db: Db): Record<string, number> {
-  const tables = [
-    'users',
-    'transactions',
-    'payments',
-    'video_generations',
-    'stripe_events',
-    'idempotency_keys',
-  ];
-  return Object.fromEntries(
-    tables.map((t) => [t, db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number]),
-  );
-}
+export { countRows } from '../../helpers/row-counts.ts';
