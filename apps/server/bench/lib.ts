@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +26,8 @@ export interface RunningServer {
   dataDir: string;
   databasePath: string;
   webhookSecret: string;
+  /** What the server printed up to its listening line (e.g. its `sqlite:` durability line). */
+  startupOutput: string;
   /** The SDK pointed at the server's bundled Stripe emulator. */
   stripe: Stripe;
   stop: () => Promise<void>;
@@ -59,6 +61,9 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     LOG_LEVEL: 'silent',
     VIDEO_RENDERER: 'noop',
     RATE_LIMITS_DISABLED: 'true',
+    // A few bench users queue thousands of videos; the per-user caps would refuse them.
+    VIDEO_MAX_QUEUED_PER_USER: '100000000',
+    VIDEO_MAX_RUNNING_PER_USER: '16',
     STRIPE_EMULATOR_PORT: String(emulatorPort),
     STRIPE_WEBHOOK_SECRET: webhookSecret,
     WEB_DIST_DIR: path.join(dataDir, 'no-web'),
@@ -86,8 +91,8 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
+  let out = '';
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -102,7 +107,9 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       reject(new Error(`server exited with ${code}:\n${stderr}`));
     });
   });
-  const stripe = new Stripe('sk_test_emulator', {
+  // The server made the emulator's random secret key in its data directory.
+  const secretKey = readFileSync(path.join(dataDir, 'emulator-secret-key'), 'utf8').trim();
+  const stripe = new Stripe(secretKey, {
     host: '127.0.0.1',
     port: emulatorPort,
     protocol: 'http',
@@ -125,6 +132,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     dataDir,
     databasePath: path.join(dataDir, 'credits.db'),
     webhookSecret,
+    startupOutput: out,
     stripe,
     stop,
   };

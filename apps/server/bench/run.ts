@@ -19,6 +19,20 @@ import {
   webhookEvents,
   type RunningServer,
 } from './lib.ts';
+import {
+  BURST_CONNECTIONS,
+  BURST_SERVER_ENV,
+  burstPasses,
+  describeBurst,
+  measureLoginBurst,
+  type BurstResult,
+} from './login-burst.ts';
+import {
+  describeDurability,
+  durabilityReport,
+  durabilityTargets,
+  measureDurability,
+} from './durability.ts';
 
 /**
  * `pnpm bench`: the real server as a child process on a fresh database, driven over loopback
@@ -245,7 +259,7 @@ async function main() {
     `bench: ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ${SECONDS} s per phase`,
   );
   const hello = await startHello();
-  const server = await startServer();
+  const server = await startServer(BURST_SERVER_ENV);
   console.log(
     `server ${server.baseUrl} (pid ${server.child.pid}), database ${server.databasePath}`,
   );
@@ -253,6 +267,7 @@ async function main() {
   const pairs: Paired[] = [];
   let violations: { invariant: string; message: string }[] = [];
   let pendingAfterGenerate = 0;
+  let burst: BurstResult | undefined;
   try {
     const reader = await signup(server, 'reader');
     const loginUser = await signup(server, 'login');
@@ -338,6 +353,35 @@ async function main() {
       );
     }
 
+    console.log(
+      `G: waves of ${BURST_CONNECTIONS} parallel logins while one client reads the balance and another 1 MB video ranges`,
+    );
+    burst = await measureLoginBurst(server, reader, SECONDS);
+    console.log(describeBurst(burst));
+    phases.push(
+      {
+        name: `G balance during ${BURST_CONNECTIONS}-way login burst`,
+        connections: 10,
+        rps: burst.balance.requests / (SECONDS - 1),
+        p50: burst.balance.p50,
+        p99: burst.balance.p99,
+        errors: burst.balance.errors,
+        requests: burst.balance.requests,
+        statuses: {},
+      },
+      {
+        name: `G 1 MB range read during ${BURST_CONNECTIONS}-way login burst`,
+        connections: 1,
+        rps: burst.range.requests / (SECONDS - 1),
+        p50: burst.range.p50,
+        p99: burst.range.p99,
+        errors: burst.range.errors,
+        requests: burst.range.requests,
+        statuses: {},
+        note: `quiet p50 ${burst.quietRange.p50} ms, p99 ${burst.quietRange.p99} ms`,
+      },
+    );
+
     // Enough credits that no generation is refused: the no-op rate bounds the generate rate.
     const noop50 = phases.find((p) => p.name.startsWith('auth no-op') && p.connections === 50)!;
     const perPhase = Math.ceil(
@@ -399,6 +443,10 @@ async function main() {
     await hello.stop();
   }
   violations = await verifyLedger(server.databasePath);
+
+  console.log('durability: synchronous=FULL (the default) and NORMAL, alternating slices');
+  const durability = await measureDurability();
+  for (const line of describeDurability(durability)) console.log(line);
 
   const web = webInitialJsGzip();
   console.log('rendering 10 minutes of 1080p with the ffmpeg renderer...');
@@ -462,6 +510,14 @@ async function main() {
       measured: `p99 ${p2.p99} ms (${p2.errors} errors)`,
       pass: p2.p99 < 200 && p2.errors === 0,
     },
+    {
+      target: `G balance and 1 MB range read p99 < 200 ms during a ${BURST_CONNECTIONS}-way login burst`,
+      measured: burst
+        ? `balance p99 ${burst.balance.p99} ms, range p99 ${burst.range.p99} ms (quiet: ${burst.quietRange.p99} ms), logins ${JSON.stringify(burst.login.statuses)}`
+        : 'not measured',
+      pass: burst ? burstPasses(burst) : false,
+    },
+    ...durabilityTargets(durability),
     {
       target: 'I1-I8 hold after the run (ledger:verify)',
       measured: violations.length === 0 ? 'ok' : `${violations.length} violation(s)`,
@@ -547,6 +603,7 @@ async function main() {
     invariantViolations: violations,
     webInitialJs: web,
     render10min1080p: render,
+    durability: durabilityReport(durability),
   };
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);

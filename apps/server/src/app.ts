@@ -5,9 +5,17 @@ import type { ClientConfig } from '@app/shared';
 import { LOW_BALANCE_THRESHOLD } from '@app/shared';
 import type { AppDeps } from './app-deps.ts';
 import { errorHandler, notFoundHandler, requireJson } from './http/error-handler.ts';
+import { emulatorProxy } from './http/emulator-proxy.ts';
+import { mountHealth } from './http/health.ts';
+import { publicMetrics } from './http/metrics-endpoint.ts';
+import { requestMetrics } from './http/request-metrics.ts';
+import { requireHttps } from './http/require-https.ts';
 import { docsPage, openApiDocument } from './http/openapi.ts';
+import { rejectDeepJson } from './http/json-depth.ts';
 import { requestLogging } from './http/request-context.ts';
-import { corsPolicy, securityHeaders } from './http/security.ts';
+import { corsPolicy, noStore, securityHeaders } from './http/security.ts';
+import { accountRouter } from './routes/account.ts';
+import { adminRouter } from './routes/admin.ts';
 import { authRouter } from './routes/auth.ts';
 import { creditsRouter } from './routes/credits.ts';
 import { mountStripeWebhook, paymentsRouter } from './routes/payments.ts';
@@ -21,19 +29,28 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
 
-  app.use(requestLogging(deps.ctx.log));
+  app.use(requestMetrics(deps.ctx.metrics));
+  app.use(
+    requestLogging(deps.ctx.log, { clientErrorsPerMinute: config.logClientErrorsPerIpPerMinute }),
+  );
+  if (config.env === 'production') app.use(requireHttps(config.publicUrl));
   app.use(securityHeaders());
-  app.use('/api', corsPolicy(config.frontendUrl));
+  app.use('/api', corsPolicy(config.frontendUrl), noStore);
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  mountHealth(app, deps);
+  app.get('/metrics', publicMetrics(deps.metrics, config.metrics.token));
 
   mountStripeWebhook(app, deps);
+  app.use(['/api', '/emulator'], deps.limits.apiPerIp, deps.limits.writesPerIp);
   const emulator = deps.stripeEmulatorHandler;
-  if (emulator) app.use('/emulator/stripe', (req, res) => emulator(req, res));
+  if (emulator) app.use('/emulator/stripe', emulatorProxy(emulator, config.stripe.publishableKey));
 
-  app.use('/api', requireJson, express.json({ limit: config.bodyLimit, strict: true }));
+  app.use(
+    '/api',
+    requireJson,
+    express.json({ limit: config.bodyLimit, strict: true }),
+    rejectDeepJson,
+  );
 
   app.get('/api/config', (_req, res) => {
     const body: ClientConfig = {
@@ -41,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
       stripeMode: config.stripe.mode,
       stripeEmulatorUrl: config.stripe.mode === 'emulator' ? '/emulator/stripe' : null,
       lowBalanceThreshold: LOW_BALANCE_THRESHOLD,
+      requireVerifiedEmail: config.requireVerifiedEmail,
     };
     res.json(body);
   });
@@ -52,9 +70,11 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/api/auth', authRouter(deps));
+  app.use('/api/account', accountRouter(deps));
   app.use('/api/credits', creditsRouter(deps));
   app.use('/api/payments', paymentsRouter(deps));
   app.use('/api/video', videoRouter(deps));
+  app.use('/api/admin', adminRouter(deps));
   app.use('/api', notFoundHandler);
 
   serveWebApp(app, config.webDistDir);

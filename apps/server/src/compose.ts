@@ -4,10 +4,14 @@ import type Stripe from 'stripe';
 import type { AppDeps } from './app-deps.ts';
 import type { Config } from './config.ts';
 import { AuthThrottle } from './services/auth/login-throttle.ts';
+import { AccountMailThrottle } from './services/accounts/mail-throttle.ts';
 import { TokenService } from './services/auth/tokens.ts';
 import type { ServiceContext } from './services/context.ts';
 import type { VideoQueue } from './services/video/queue.ts';
 import type { Store } from './store/types.ts';
+import { createRequestLimits } from './http/request-limits.ts';
+import { SseStreams } from './http/sse-streams.ts';
+import { PromMetrics } from './ops/prom-metrics.ts';
 
 const FILE_TOKEN_TTL_SECONDS = 6 * 3600;
 
@@ -22,19 +26,34 @@ export function composeDeps(options: {
   now?: () => Date;
 }): AppDeps {
   const now = options.now ?? (() => new Date());
+  const store = options.store;
+  const metrics = new PromMetrics({ gauges: () => store.operationalGauges() });
+  store.observeDriverErrors((kind) => metrics.databaseError(kind));
+  options.videoQueue.observeRenders((r) => {
+    metrics.renderFinished(r.outcome, r.seconds);
+    metrics.credits('refunded', r.creditsRefunded);
+  });
   const ctx: ServiceContext = {
-    store: options.store,
+    store,
     config: options.config,
     log: options.log,
     now,
+    metrics,
   };
-  const tokens = new TokenService(options.config.jwt);
+  const tokens = new TokenService(options.config.jwt, (sessionId, userId) =>
+    store.isSessionActive(sessionId, userId),
+  );
   return {
     ctx,
+    metrics,
+    lifecycle: { shuttingDown: false },
     tokens,
-    throttle: new AuthThrottle(options.config.rateLimits),
+    throttle: new AuthThrottle(options.config.rateLimits, options.config.bcrypt),
+    accountMail: new AccountMailThrottle(options.config.rateLimits),
     stripe: options.stripe,
     videoQueue: options.videoQueue,
+    limits: createRequestLimits(options.config),
+    sseStreams: new SseStreams(options.config.sse),
     stripeEmulatorHandler: options.stripeEmulatorHandler,
     videoFileToken: (video) =>
       tokens.issue(video.userId, now(), FILE_TOKEN_TTL_SECONDS, `video-file:${video.id}`).token,

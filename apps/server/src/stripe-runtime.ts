@@ -11,6 +11,8 @@ export interface StripeRuntime {
   emulatorUrl?: string;
   /** Tells the emulator where to deliver events once the API's port is known. */
   setWebhookTarget: (apiBaseUrl: string) => void;
+  /** Where browsers reach the emulator's receipt pages (the same-origin proxy). */
+  setReceiptBase: (url: string) => void;
   close: () => Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export async function startStripeRuntime(config: Config): Promise<StripeRuntime>
     return {
       stripe: createStripeClient(config.stripe),
       setWebhookTarget: () => undefined,
+      setReceiptBase: () => undefined,
       close: async () => undefined,
     };
   }
@@ -31,6 +34,9 @@ export async function startStripeRuntime(config: Config): Promise<StripeRuntime>
     secretKey: config.stripe.secretKey,
     publishableKey: config.stripe.publishableKey,
     nodeEnv: config.env,
+    // Tests drive the emulator in-process (`emulator.control`); nothing needs its HTTP control
+    // routes, and `handler` (mounted behind the proxy) never serves them.
+    controlApi: false,
   });
   const { url } = await emulator.listen(config.stripe.emulatorPort, '127.0.0.1');
   return {
@@ -39,6 +45,7 @@ export async function startStripeRuntime(config: Config): Promise<StripeRuntime>
     emulatorHandler: emulator.handler,
     emulatorUrl: url,
     setWebhookTarget: (apiBaseUrl) => emulator.setWebhookUrl(`${apiBaseUrl}/api/payments/webhook`),
+    setReceiptBase: (url) => emulator.setReceiptBaseUrl(url),
     close: () => emulator.close(),
   };
 }

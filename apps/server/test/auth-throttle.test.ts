@@ -40,7 +40,7 @@ describe('brute-force protection', () => {
       const res = await h
         .http()
         .post('/api/auth/signup')
-        .send({ email: `burst${i}@example.com`, password: 'password123', name: 'x' });
+        .send({ email: `burst${i}@example.com`, password: 'lantern orbit meadow', name: 'x' });
       statuses.push(res.status);
     }
     // The harness signup above consumed one of the three.

@@ -14,7 +14,11 @@ describe('POST /api/auth/signup', () => {
     const res = await h
       .http()
       .post('/api/auth/signup')
-      .send({ email: '  New.User@Example.COM ', password: 'password123', name: 'New User' });
+      .send({
+        email: '  New.User@Example.COM ',
+        password: 'lantern orbit meadow',
+        name: 'New User',
+      });
     expect(res.status).toBe(201);
     expect(res.body.user).toMatchObject({
       email: 'new.user@example.com',
@@ -60,9 +64,9 @@ describe('POST /api/auth/signup', () => {
     const eight = await h
       .http()
       .post('/api/auth/signup')
-      .send({ email: 'p8@example.com', password: '12345678', name: 'x' });
+      .send({ email: 'p8@example.com', password: 'qv7#Lm2!', name: 'x' });
     expect(eight.status).toBe(201);
-    const emoji = '😀'.repeat(64); // 256 bytes
+    const emoji = '😀🐙🌵🎻🧭🪐🍋🚲'.repeat(8); // 64 characters, 256 bytes
     const user = await h.signup({ email: 'emoji@example.com', password: emoji });
     const login = await h
       .http()
@@ -72,7 +76,9 @@ describe('POST /api/auth/signup', () => {
   });
 
   it('does not truncate at 72 bytes: a shared prefix cannot log in', async () => {
-    const prefix = 'a'.repeat(72);
+    const prefix =
+      'a quick violet harbor lantern drifts past seven sleepy orbit meadows at dusk'.slice(0, 72);
+    expect(prefix).toHaveLength(72);
     const user = await h.signup({ email: 'long@example.com', password: `${prefix}-first` });
     const other = await h
       .http()
@@ -87,10 +93,10 @@ describe('POST /api/auth/signup', () => {
   });
 
   it.each([
-    [{ email: 'not-an-email', password: 'password123', name: 'x' }],
-    [{ email: 'a@b.co', password: 'password123' }],
-    [{ email: 'a@b.co', password: 'password123', name: 'x', creditBalance: 1000 }],
-    [{ email: 'a@b.co', password: 'password123', name: 'x', role: 'admin' }],
+    [{ email: 'not-an-email', password: 'lantern orbit meadow', name: 'x' }],
+    [{ email: 'a@b.co', password: 'lantern orbit meadow' }],
+    [{ email: 'a@b.co', password: 'lantern orbit meadow', name: 'x', creditBalance: 1000 }],
+    [{ email: 'a@b.co', password: 'lantern orbit meadow', name: 'x', role: 'admin' }],
     [{ email: 'a@b.co', password: 12345678, name: 'x' }],
     [[]],
   ])('rejects %j with 400 and writes nothing', async (body) => {
@@ -144,7 +150,13 @@ describe('GET /api/auth/me and the JWT rules', () => {
     const user = await h.signup();
     const { secret, issuer, audience } = h.config.jwt;
     const now = Math.floor(Date.now() / 1000);
-    const base = { sub: user.id, iat: now, exp: now + 600 };
+    // A live session, so each token below fails for its own flaw and not for a missing sid.
+    const { sessionId } = await h.startSession(user.id);
+    const base = { sub: user.id, sid: sessionId, iat: now, exp: now + 600 };
+    const valid = jwt.sign(base, secret, { algorithm: 'HS256', issuer, audience });
+    expect(
+      (await h.http().get('/api/auth/me').set('Authorization', `Bearer ${valid}`)).status,
+    ).toBe(200);
     const header = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const tokens = {
       none: `${header({ alg: 'none', typ: 'JWT' })}.${header({ ...base, iss: issuer, aud: audience })}.`,
@@ -155,7 +167,21 @@ describe('GET /api/auth/me and the JWT rules', () => {
         issuer,
         audience,
       }),
-      noExp: jwt.sign({ sub: user.id, iat: now }, secret, { algorithm: 'HS256', issuer, audience }),
+      noExp: jwt.sign({ sub: user.id, sid: sessionId, iat: now }, secret, {
+        algorithm: 'HS256',
+        issuer,
+        audience,
+      }),
+      noSession: jwt.sign({ sub: user.id, iat: now, exp: now + 600 }, secret, {
+        algorithm: 'HS256',
+        issuer,
+        audience,
+      }),
+      otherUsersSession: jwt.sign({ ...base, sub: 'someone-else' }, secret, {
+        algorithm: 'HS256',
+        issuer,
+        audience,
+      }),
       wrongIssuer: jwt.sign(base, secret, { algorithm: 'HS256', issuer: 'evil', audience }),
       wrongAudience: jwt.sign(base, secret, { algorithm: 'HS256', issuer, audience: 'other' }),
       notYetValid: jwt.sign({ ...base, nbf: now + 3600 }, secret, {

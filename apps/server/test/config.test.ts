@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,9 @@ const stripeKeys = {
   STRIPE_SECRET_KEY: 'sk_live_abc',
   STRIPE_PUBLISHABLE_KEY: 'pk_live_abc',
   STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+  // Production also needs mail (issue 13); these tests are about the other requirements.
+  SMTP_URL: 'smtp://mail.example.com:587',
+  PUBLIC_URL: 'https://app.example.com',
 };
 
 describe('configuration', () => {
@@ -57,6 +60,30 @@ describe('configuration', () => {
     expect(() =>
       loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), JWT_SECRET: 'x'.repeat(40) }),
     ).toThrow(/STRIPE_SECRET_KEY/);
+  });
+
+  it('gives the emulator a random secret key per data directory, kept 0600', () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir }).stripe;
+    expect(first.secretKey).toMatch(/^sk_test_[0-9a-f]{48}$/);
+    expect(loadConfig({ DATA_DIR: dir }).stripe.secretKey).toBe(first.secretKey);
+    expect(statSync(path.join(dir, 'emulator-secret-key')).mode & 0o777).toBe(0o600);
+    const other = loadConfig({ DATA_DIR: dataDir() }).stripe;
+    expect(other.secretKey).not.toBe(first.secretKey);
+    expect(other.webhookSecret).not.toBe(first.webhookSecret);
+  });
+
+  it('listens on 127.0.0.1 in emulator mode unless HOST is set', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).host).toBe('127.0.0.1');
+    expect(loadConfig({ DATA_DIR: dataDir(), HOST: '' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ DATA_DIR: dataDir(), HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    const real = {
+      DATA_DIR: dataDir(),
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_x',
+    };
+    expect(loadConfig(real).host).toBe('0.0.0.0');
   });
 
   it('requires the webhook secret with real keys and refuses STRIPE_API_BASE with live keys', () => {

@@ -1,8 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  pruneExpiredIdempotencyKeys,
-  schedulePruning,
-} from '../src/services/idempotency/prune-expired-keys.ts';
+import { pruneExpiredIdempotencyKeys } from '../src/services/idempotency/prune-expired-keys.ts';
+import { schedulePruning } from '../src/services/pruning/schedule-pruning.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
 
 let h: Harness;
@@ -42,13 +40,13 @@ describe('Idempotency-Key retention', () => {
         .send(video);
       expect(res.status).toBe(202);
     }
-    const quote = await h
+    const intent = await h
       .http()
-      .post('/api/credits/calculate-cost')
+      .post('/api/payments/create-intent')
       .set(user.auth)
       .set('Idempotency-Key', 'old-quote')
-      .send({ durationMinutes: 2, resolution: '720p' });
-    expect(quote.status).toBe(200);
+      .send({ packageId: 1 });
+    expect(intent.status).toBe(201);
     age(user.id, 'old-generate', 25);
     age(user.id, 'old-quote', 24 * 7);
     age(user.id, 'fresh-generate', 23);

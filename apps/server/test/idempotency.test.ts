@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { requestFingerprint } from '../src/http/idempotency.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
 
 let h: Harness;
@@ -8,60 +9,64 @@ beforeAll(async () => {
 afterEach(async () => h.assertInvariants());
 afterAll(async () => h.close());
 
-const quote = { durationMinutes: 3, resolution: '720p' };
+// create-intent goes through the generic Idempotency-Key layer (generate has its own, atomic one).
+const PATH = '/api/payments/create-intent';
+const intent = { packageId: 1 };
 
 describe('Idempotency-Key', () => {
   it('replays the first response for the same key and body', async () => {
     const user = await h.signup();
     const first = await h
       .http()
-      .post('/api/credits/calculate-cost')
+      .post(PATH)
       .set(user.auth)
       .set('Idempotency-Key', 'k-1')
-      .send(quote);
+      .send(intent);
     const second = await h
       .http()
-      .post('/api/credits/calculate-cost')
+      .post(PATH)
       .set(user.auth)
       .set('Idempotency-Key', 'k-1')
-      .send(quote);
+      .send(intent);
     expect(second.status).toBe(first.status);
     expect(second.body).toEqual(first.body);
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(first.headers['idempotent-replayed']).toBeUndefined();
   });
 
-  it('treats key order in the body as the same request', async () => {
+  it('a cost quote ignores the key: it changes nothing, so nothing is remembered', async () => {
     const user = await h.signup();
-    await h
-      .http()
-      .post('/api/credits/calculate-cost')
-      .set(user.auth)
-      .set('Idempotency-Key', 'k-2')
-      .send(quote);
-    const reordered = await h
-      .http()
-      .post('/api/credits/calculate-cost')
-      .set(user.auth)
-      .set('Idempotency-Key', 'k-2')
-      .send({ resolution: '720p', durationMinutes: 3 });
-    expect(reordered.headers['idempotent-replayed']).toBe('true');
+    const quote = { durationMinutes: 3, resolution: '720p' };
+    for (const durationMinutes of [3, 4]) {
+      const res = await h
+        .http()
+        .post('/api/credits/calculate-cost')
+        .set(user.auth)
+        .set('Idempotency-Key', 'quote-key')
+        .send({ ...quote, durationMinutes });
+      expect(res.status).toBe(200);
+      expect(res.headers['idempotent-replayed']).toBeUndefined();
+    }
+  });
+
+  it('treats key order in the body as the same request', () => {
+    expect(requestFingerprint('POST', '/x', { durationMinutes: 3, resolution: '720p' })).toBe(
+      requestFingerprint('POST', '/x', { resolution: '720p', durationMinutes: 3 }),
+    );
+    expect(requestFingerprint('POST', '/x', { a: [1, 2] })).not.toBe(
+      requestFingerprint('POST', '/x', { a: [2, 1] }),
+    );
   });
 
   it('rejects the same key with a different body (422)', async () => {
     const user = await h.signup();
-    await h
-      .http()
-      .post('/api/credits/calculate-cost')
-      .set(user.auth)
-      .set('Idempotency-Key', 'k-3')
-      .send(quote);
+    await h.http().post(PATH).set(user.auth).set('Idempotency-Key', 'k-3').send(intent);
     const res = await h
       .http()
-      .post('/api/credits/calculate-cost')
+      .post(PATH)
       .set(user.auth)
       .set('Idempotency-Key', 'k-3')
-      .send({ ...quote, durationMinutes: 4 });
+      .send({ packageId: 2 });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
@@ -69,19 +74,14 @@ describe('Idempotency-Key', () => {
   it('scopes keys per user', async () => {
     const a = await h.signup();
     const b = await h.signup();
-    await h
-      .http()
-      .post('/api/credits/calculate-cost')
-      .set(a.auth)
-      .set('Idempotency-Key', 'shared')
-      .send(quote);
+    await h.http().post(PATH).set(a.auth).set('Idempotency-Key', 'shared').send(intent);
     const res = await h
       .http()
-      .post('/api/credits/calculate-cost')
+      .post(PATH)
       .set(b.auth)
       .set('Idempotency-Key', 'shared')
-      .send({ ...quote, durationMinutes: 9 });
-    expect(res.status).toBe(200);
+      .send({ packageId: 2 });
+    expect(res.status).toBe(201);
     expect(res.headers['idempotent-replayed']).toBeUndefined();
   });
 
@@ -89,12 +89,7 @@ describe('Idempotency-Key', () => {
     'refuses the key %j with 400',
     async (key) => {
       const user = await h.signup();
-      const res = await h
-        .http()
-        .post('/api/credits/calculate-cost')
-        .set(user.auth)
-        .set('Idempotency-Key', key)
-        .send(quote);
+      const res = await h.http().post(PATH).set(user.auth).set('Idempotency-Key', key).send(intent);
       expect(res.status).toBe(400);
     },
   );
@@ -103,16 +98,11 @@ describe('Idempotency-Key', () => {
     const user = await h.signup();
     const responses = await Promise.all(
       Array.from({ length: 20 }, () =>
-        h
-          .http()
-          .post('/api/credits/calculate-cost')
-          .set(user.auth)
-          .set('Idempotency-Key', 'burst')
-          .send(quote),
+        h.http().post(PATH).set(user.auth).set('Idempotency-Key', 'burst').send(intent),
       ),
     );
-    for (const r of responses) expect([200, 409]).toContain(r.status);
-    const fresh = responses.filter((r) => r.status === 200 && !r.headers['idempotent-replayed']);
+    for (const r of responses) expect([201, 409]).toContain(r.status);
+    const fresh = responses.filter((r) => r.status === 201 && !r.headers['idempotent-replayed']);
     expect(fresh).toHaveLength(1);
   });
 });

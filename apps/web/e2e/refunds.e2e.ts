@@ -43,14 +43,14 @@ async function buyProAndDraftLongVideo(page: Page, prompt: string) {
   return card;
 }
 
-async function expectOneRefundInHistory(page: Page, description: RegExp) {
+async function expectOneRefundInHistory(page: Page, description: RegExp, refunded: number) {
   await page.getByRole('link', { name: 'Credits', exact: true }).click();
   await page.waitForURL('**/credits');
   const rows = page.getByTestId('transactions-table').locator('tbody tr');
   await expect.poll(() => rows.count()).toBe(4); // bonus, purchase, usage, refund
   const refunds = rows.filter({ hasText: description });
   expect(await refunds.count()).toBe(1);
-  expect(await refunds.textContent()).toContain(`+${LONG_VIDEO.cost}`);
+  expect(await refunds.textContent()).toContain(`+${refunded}`);
   expect(await rows.filter({ hasText: `-${LONG_VIDEO.cost}` }).count()).toBe(1);
 }
 
@@ -78,19 +78,28 @@ describe('refunds in the browser', () => {
       const card = await buyProAndDraftLongVideo(page, 'A slow pan over a mountain lake at dawn');
       expect(['queued', 'processing']).toContain(await card.getAttribute('data-status'));
       await card.getByRole('button', { name: 'Cancel' }).click();
+      // The policy and what comes back are shown before anything is canceled.
+      const confirm = card.getByTestId('cancel-confirm');
+      expect(await confirm.textContent()).toMatch(/Cancel now: \d+ of 160 credits come back\./);
+      expect(await confirm.textContent()).toContain('rounded up in your favour');
+      await card.getByRole('button', { name: 'Yes, cancel video' }).click();
 
       await expect
         .poll(() => card.getAttribute('data-status'), { timeout: 30_000 })
         .toBe('canceled');
-      expect(await card.textContent()).toContain(
-        `Generation canceled${LONG_VIDEO.cost} credits were returned to your balance.`,
+      // Queued: everything back; rendering: the unrendered share, rounded up.
+      const text = (await card.textContent()) ?? '';
+      const refunded = Number(
+        /Generation canceled(\d+) credits? w(?:as|ere) returned/.exec(text)?.[1],
       );
-      await expectBadge(page, AFTER_PRO);
+      expect(refunded).toBeGreaterThan(0);
+      expect(refunded).toBeLessThanOrEqual(LONG_VIDEO.cost);
+      await expectBadge(page, AFTER_PRO - LONG_VIDEO.cost + refunded);
       await screenshot(page, 'video-canceled');
 
-      await expectOneRefundInHistory(page, /Refund: video canceled/);
+      await expectOneRefundInHistory(page, /Refund: video canceled/, refunded);
       expect(await page.getByTestId('dashboard-balance').textContent()).toContain(
-        String(AFTER_PRO),
+        String(AFTER_PRO - LONG_VIDEO.cost + refunded),
       );
     });
   });
@@ -123,7 +132,7 @@ describe('refunds in the browser', () => {
       await expectBadge(page, AFTER_PRO);
       await screenshot(page, 'video-failed');
 
-      await expectOneRefundInHistory(page, /Refund: video generation failed/);
+      await expectOneRefundInHistory(page, /Refund: video generation failed/, LONG_VIDEO.cost);
     });
   });
 });

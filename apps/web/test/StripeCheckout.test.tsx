@@ -30,6 +30,7 @@ function network() {
         stripePublishableKey: 'pk_test_123',
         stripeEmulatorUrl: null,
         lowBalanceThreshold: 10,
+        requireVerifiedEmail: false,
       },
     }),
     'GET /api/credits/balance': () => ({ json: balanceResponse(170) }),

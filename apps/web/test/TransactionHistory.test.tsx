@@ -1,14 +1,16 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { Transaction } from '@app/shared';
+import { TRANSACTION_CSV_HEADER, type Transaction } from '@app/shared';
+import { writeSession } from '../src/auth/session';
 import { TransactionHistory } from '../src/components/TransactionHistory';
 import { transaction } from './fixtures';
-import { fakeFetch, renderWithProviders } from './helpers';
+import { fakeFetch, renderWithProviders, type RecordedRequest } from './helpers';
 
 /** A server-side ledger honouring type/from/to/page/pageSize like the real API. */
-function ledgerServer(all: Transaction[]) {
+function ledgerServer(all: Transaction[], extra: Parameters<typeof fakeFetch>[0] = {}) {
   return fakeFetch({
+    ...extra,
     'GET /api/credits/transactions': ({ url }) => {
       const type = url.searchParams.get('type');
       const from = url.searchParams.get('from');
@@ -52,14 +54,8 @@ function captureDownloads() {
   return { blobs, names };
 }
 
-function blobText(blob: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsText(blob);
-  });
-}
+/** The download is the fetched Blob itself (no re-assembly in the client). */
+const blobText = (blob: Blob): Promise<string> => blob.text();
 
 const rows = (table: HTMLElement) => within(table).getAllByRole('row').slice(1);
 
@@ -126,61 +122,60 @@ describe('TransactionHistory', () => {
     expect(await screen.findByText('No transactions match these filters.')).toBeTruthy();
   });
 
-  it('exports every page of the filtered query as properly quoted CSV', async () => {
-    const tricky: Transaction[] = [
-      transaction(3, {
-        type: 'refund',
-        amount: 5,
-        balanceAfter: 10,
-        description: 'Refund: "sunset, beach" video\nfailed',
-        createdAt: '2025-01-03T00:00:00.000Z',
-      }),
-      ...Array.from({ length: 150 }, (_, i) =>
-        transaction(1000 + i, { type: 'usage', description: `Usage ${i}` }),
-      ),
-      transaction(2, {
-        type: 'refund',
-        amount: 8,
-        balanceAfter: 13,
-        description: '=HYPERLINK("http://evil")',
-        referenceId: null,
-        referenceType: null,
-        createdAt: '2025-01-02T00:00:00.000Z',
-      }),
-    ];
-    // 150 refunds + unrelated rows, so the export needs two pages of 100.
-    const refunds = Array.from({ length: 150 }, (_, i) =>
-      transaction(5000 + i, { type: 'refund', amount: 1, description: `r${i}` }),
-    );
-    const net = ledgerServer([...tricky, ...refunds]);
+  it('downloads the filtered history from the server CSV endpoint, not page by page', async () => {
+    writeSession({ token: 'tok-123', expiresAt: '2999-01-01T00:00:00.000Z' });
+    const csv = `${TRANSACTION_CSV_HEADER.join(',')}\r\n2025-01-03T00:00:00.000Z,refund,5,10,"'=HYPERLINK(""x"")",video,vid_3,3\r\n`;
+    const exports: RecordedRequest[] = [];
+    const net = ledgerServer(ledger, {
+      'GET /api/credits/transactions.csv': (req) => {
+        exports.push(req);
+        return {
+          text: csv,
+          headers: { 'Content-Type': 'text/csv; charset=utf-8' },
+        };
+      },
+    });
     const downloads = captureDownloads();
     renderWithProviders(<TransactionHistory />);
     await screen.findByTestId('transactions-table');
     const user = userEvent.setup();
-    await user.selectOptions(screen.getByLabelText('Type'), 'refund');
-    await screen.findByText('Page 1 of 16 · 152 total');
+    await user.selectOptions(screen.getByLabelText('Type'), 'usage');
+    await user.type(screen.getByLabelText('From'), '2025-01-20');
+    await waitFor(() => expect(net.requests.at(-1)!.url.searchParams.get('from')).not.toBeNull());
     await user.click(screen.getByRole('button', { name: 'Export CSV' }));
     await waitFor(() => expect(downloads.blobs).toHaveLength(1));
 
-    const exportRequests = net.requests.filter((r) => r.url.searchParams.get('pageSize') === '100');
-    expect(exportRequests.map((r) => r.url.searchParams.get('page'))).toEqual(['1', '2']);
-    expect(exportRequests.every((r) => r.url.searchParams.get('type') === 'refund')).toBe(true);
-    expect(downloads.names[0]).toMatch(/^transactions-refund-\d{4}-\d{2}-\d{2}\.csv$/);
+    // One request, with the filters on screen and the bearer token; no paging through the API.
+    expect(exports).toHaveLength(1);
+    const [req] = exports;
+    expect(req!.url.searchParams.get('type')).toBe('usage');
+    expect(req!.url.searchParams.get('from')).toBe(new Date(2025, 0, 20).toISOString());
+    expect(req!.url.searchParams.get('page')).toBeNull();
+    expect(req!.headers.get('Authorization')).toBe('Bearer tok-123');
+    expect(req!.headers.get('Accept')).toBe('text/csv');
+    expect(net.requests.filter((r) => r.url.searchParams.get('pageSize') === '100')).toHaveLength(
+      0,
+    );
+    expect(downloads.names[0]).toMatch(/^transactions-usage-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(await blobText(downloads.blobs[0]!)).toBe(csv);
+  });
 
-    const csv = await blobText(downloads.blobs[0]!);
-    const lines = csv.split('\r\n');
-    expect(lines[0]).toBe(
-      'Date,Type,Amount,Balance after,Description,Reference type,Reference ID,Transaction ID',
-    );
-    expect(csv).toContain(
-      '2025-01-03T00:00:00.000Z,refund,5,10,"Refund: ""sunset, beach"" video\nfailed",video,vid_3,3\r\n',
-    );
-    // Formula-looking text is neutralised; numbers (including negatives) are untouched.
-    expect(csv).toContain(
-      `2025-01-02T00:00:00.000Z,refund,8,13,"'=HYPERLINK(""http://evil"")",,,2\r\n`,
-    );
-    expect(csv.endsWith('\r\n')).toBe(true);
-    // 152 data rows + header; the embedded newline is inside quotes so it is not a row break.
-    expect(csv.match(/\r\n/g)).toHaveLength(153);
+  it('shows a readable error when the export is refused', async () => {
+    ledgerServer(ledger, {
+      'GET /api/credits/transactions.csv': () => ({
+        status: 429,
+        json: {
+          error: { code: 'RATE_LIMITED', message: 'Too many exports, please wait a minute' },
+        },
+        headers: { 'Retry-After': '42' },
+      }),
+    });
+    const downloads = captureDownloads();
+    renderWithProviders(<TransactionHistory />);
+    await screen.findByTestId('transactions-table');
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Export CSV' }));
+    expect(await screen.findByText('Export failed')).toBeTruthy();
+    expect(downloads.blobs).toHaveLength(0);
+    expect(screen.getByRole('button', { name: 'Export CSV' })).toHaveProperty('disabled', false);
   });
 });

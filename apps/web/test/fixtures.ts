@@ -5,6 +5,7 @@ export const emulatorConfig: ClientConfig = {
   stripePublishableKey: 'pk_test_emulator',
   stripeEmulatorUrl: '/emulator/stripe',
   lowBalanceThreshold: 10,
+  requireVerifiedEmail: false,
 };
 
 export const proPackage: CreditPackageDto = {
@@ -30,6 +31,9 @@ export function payment(overrides: Partial<Payment> = {}): Payment {
     amountRefundedCents: 0,
     creditsClawedBack: 0,
     failureMessage: null,
+    card: null,
+    hasReceipt: true,
+    stripeReceiptUrl: null,
     createdAt: '2025-01-02T10:00:00.000Z',
     updatedAt: '2025-01-02T10:00:00.000Z',
     ...overrides,

@@ -23,7 +23,7 @@ export interface RecordedRequest {
   body: string;
 }
 
-type Reply = { status?: number; json?: unknown; headers?: Record<string, string> };
+type Reply = { status?: number; json?: unknown; text?: string; headers?: Record<string, string> };
 type Handler = (req: RecordedRequest) => Reply | Promise<Reply>;
 
 /**
@@ -45,6 +45,9 @@ export function fakeFetch(routes: Record<string, Handler>) {
     const handler = routes[`${method} ${url.pathname}`];
     if (!handler) throw new Error(`Unexpected request ${method} ${url.pathname}`);
     const reply = await handler(req);
+    if (reply.text !== undefined) {
+      return new Response(reply.text, { status: reply.status ?? 200, headers: reply.headers });
+    }
     return new Response(reply.json === undefined ? null : JSON.stringify(reply.json), {
       status: reply.status ?? 200,
       headers: { 'Content-Type': 'application/json', ...reply.headers },

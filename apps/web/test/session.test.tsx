@@ -19,6 +19,7 @@ const user = {
   name: 'Ada',
   creditBalance: 10,
   totalCreditsPurchased: 0,
+  emailVerified: true,
   createdAt: '2025-01-01T00:00:00.000Z',
 };
 const emptyPage = { page: 1, pageSize: 20, total: 0, totalPages: 0 };

@@ -131,3 +131,24 @@ export function calculateCost(options: CostOptions): CostBreakdown {
   const total = baseCredits + addOns.customMusic + addOns.premiumTTS + addOns.aiEnhancement;
   return { billedMinutes, creditsPerMinute, baseCredits, addOns, total };
 }
+
+/** What a cancel refunds depends only on these (the server reads them in the cancel transaction). */
+export interface CancelableVideo {
+  status: 'queued' | 'processing';
+  creditsUsed: number;
+  /** Last recorded render progress, 0-100. */
+  progress: number;
+}
+
+/**
+ * The cancel policy: a queued video is refunded in full; a rendering one gets back the share
+ * that was not rendered yet, rounded up in the user's favour, so rendering time already spent
+ * is paid for and cancelling at 99 % cannot make a render free. Failures and timeouts are not
+ * cancels: they are the system's fault and always refund everything.
+ */
+export function cancelRefundCredits(video: CancelableVideo): number {
+  if (video.status === 'queued') return video.creditsUsed;
+  const progress = Math.max(0, Math.min(100, Math.floor(video.progress)));
+  // Integer arithmetic: ceil(credits * (100 - progress) / 100) without float rounding.
+  return Math.floor((video.creditsUsed * (100 - progress) + 99) / 100);
+}

@@ -41,12 +41,21 @@ export const LoginRequestSchema = z.strictObject({
 });
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;
 
+/** The new password keeps the signup length rule; the server also refuses easily guessed ones. */
+export const ChangePasswordRequestSchema = z.strictObject({
+  currentPassword: z.string().min(1, 'Current password is required').max(4096),
+  newPassword: PasswordSchema,
+});
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;
+
 export const UserSchema = z.object({
   id: z.string(),
   email: z.string(),
   name: z.string(),
   creditBalance: z.number().int(),
   totalCreditsPurchased: z.number().int(),
+  /** False until the user opens the link mailed to their address. */
+  emailVerified: z.boolean(),
   createdAt: isoDate,
 });
 export type User = z.infer<typeof UserSchema>;
@@ -260,6 +269,12 @@ export const PaymentSchema = z.object({
   amountRefundedCents: z.number().int(),
   creditsClawedBack: z.number().int(),
   failureMessage: z.string().nullable(),
+  /** The card that paid, once Stripe has told us (brand as Stripe names it, e.g. `visa`). */
+  card: z.object({ brand: z.string(), last4: z.string() }).nullable(),
+  /** True once the payment was credited: `/receipts/:id` then shows its receipt. */
+  hasReceipt: z.boolean(),
+  /** Stripe's own receipt page for the charge (the emulator serves one too), when known. */
+  stripeReceiptUrl: z.string().nullable(),
   createdAt: isoDate,
   updatedAt: isoDate,
 });
@@ -302,5 +317,7 @@ export const ClientConfigSchema = z.object({
   /** Same-origin base URL of the emulator's Stripe API for the browser, or null with real Stripe. */
   stripeEmulatorUrl: z.string().nullable(),
   lowBalanceThreshold: z.number().int(),
+  /** When true, buying and generating need a verified email address (403 EMAIL_NOT_VERIFIED). */
+  requireVerifiedEmail: z.boolean(),
 });
 export type ClientConfig = z.infer<typeof ClientConfigSchema>;

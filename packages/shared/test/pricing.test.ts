@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CREDIT_PACKAGES,
   calculateCost,
+  cancelRefundCredits,
   creditsValueCents,
   InvalidCostOptionsError,
   totalCredits,
@@ -96,5 +97,40 @@ describe('credit packages', () => {
     expect(creditsValueCents(15, starter)).toBe(300); // "~$3.00 with Starter"
     expect(creditsValueCents(42, starter)).toBe(839); // "~$8.40"
     expect(creditsValueCents(53, starter)).toBe(1059); // "~$10.60"
+  });
+});
+
+describe('cancelRefundCredits (the cancel policy)', () => {
+  it('refunds a queued video in full, whatever its recorded progress', () => {
+    expect(cancelRefundCredits({ status: 'queued', creditsUsed: 482, progress: 0 })).toBe(482);
+    expect(cancelRefundCredits({ status: 'queued', creditsUsed: 482, progress: 50 })).toBe(482);
+  });
+
+  it.each([
+    // The review's case: 60 min 1080p with music (482) canceled at 81 %: 19 % of 482 is 91.58.
+    [482, 81, 92],
+    [60, 37, 38],
+    [5, 10, 5],
+    [5, 99, 1],
+    [8, 50, 4],
+    [100, 0, 100],
+    [100, 100, 0],
+    [7, 13, 7],
+  ])('refunds the unrendered share of %i credits at %i %%, rounded up: %i', (credits, at, back) => {
+    expect(cancelRefundCredits({ status: 'processing', creditsUsed: credits, progress: at })).toBe(
+      back,
+    );
+  });
+
+  it('never refunds more than was paid or less than zero, and is exact for every case', () => {
+    for (let credits = 1; credits <= 500; credits += 7) {
+      for (let progress = 0; progress <= 100; progress++) {
+        const back = cancelRefundCredits({ status: 'processing', creditsUsed: credits, progress });
+        expect(Number.isInteger(back)).toBe(true);
+        // The smallest integer >= credits * (100 - progress) / 100.
+        expect(back * 100).toBeGreaterThanOrEqual(credits * (100 - progress));
+        expect((back - 1) * 100).toBeLessThan(credits * (100 - progress));
+      }
+    }
   });
 });

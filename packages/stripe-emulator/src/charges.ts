@@ -3,7 +3,7 @@ import type { Decline } from './cards.ts';
 import { ok, pathParam, type ApiRequest, type ApiResult, type Ctx } from './context.ts';
 import { resourceMissing } from './errors.ts';
 import { expandObject } from './expand.ts';
-import { newId } from './ids.ts';
+import { newId, randomToken } from './ids.ts';
 import { LIST_PARAMS, paginate } from './list.ts';
 import { expandParam, optString, rejectUnknown } from './params.ts';
 import type { Charge, PaymentIntent, PaymentMethod } from './types.ts';
@@ -107,6 +107,9 @@ export function createCharge(
     transfer_group: pi.transfer_group,
   };
   if (succeeded) {
+    const token = randomToken(48);
+    ctx.store.receipts.set(token, id);
+    charge.receipt_url = `${ctx.receiptBase()}/receipts/payment/${token}`;
     charge.balance_transaction = createBalanceTransaction(ctx, {
       amount: pi.amount,
       currency: pi.currency,

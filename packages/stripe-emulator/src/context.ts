@@ -9,6 +9,8 @@ export interface Ctx {
   store: Store;
   now(): number;
   nowSeconds(): number;
+  /** Where this emulator's receipt pages are reachable from a browser (no trailing slash). */
+  receiptBase(): string;
   emit(
     type: string,
     object: object,

@@ -4,8 +4,11 @@ import type { Fault } from './faults.ts';
 import type { ParamObject } from './form.ts';
 import { optBool, optEnum, optInt, optString, reqString } from './params.ts';
 
-// The control API over HTTP, for a test runner in another process. Authenticated with the
-// secret key; bodies may be form-encoded or JSON; responses are `{ data: ... }` or the object.
+// The control API over HTTP, for a test runner in another process. Served only by the
+// emulator's own loopback listener and only with `controlApi: true`; authenticated with the
+// secret key in the Authorization header; bodies may be form-encoded or JSON; responses are
+// `{ data: ... }` or the object. There is deliberately no route that changes the webhook URL:
+// it would let whoever reaches this port make the emulator POST anywhere (SSRF).
 
 export interface ControlRoute {
   method: 'GET' | 'POST';
@@ -30,10 +33,22 @@ function fault(params: ParamObject): Fault {
   throw invalidRequest('Provide one of status, reset=true or hang_ms.', { param: 'status' });
 }
 
-export function controlRoutes(
-  control: EmulatorControl,
-  setWebhookUrl: (url: string | null) => void,
-): ControlRoute[] {
+// A pattern is tried against every later request, so a user-supplied regex could block the
+// event loop for hours (ReDoS); only literal paths and '*' prefixes are taken.
+function faultPath(params: ParamObject): string {
+  if (params.path_regex !== undefined) {
+    throw invalidRequest(
+      "path_regex is not supported; use a literal path or a prefix ending in '*'.",
+      {
+        param: 'path_regex',
+        code: 'parameter_unknown',
+      },
+    );
+  }
+  return reqString(params, 'path');
+}
+
+export function controlRoutes(control: EmulatorControl): ControlRoute[] {
   const r = (method: ControlRoute['method'], path: string, handler: ControlRoute['handler']) => ({
     method,
     pattern: new RegExp(`^/_emulator${path.replace(/:id/g, '([^/]+)')}$`),
@@ -46,15 +61,9 @@ export function controlRoutes(
       control.reset();
       return { ok: true };
     }),
-    r('POST', '/webhook_url', (p) => {
-      setWebhookUrl(optString(p, 'url') ?? null);
-      return { ok: true };
-    }),
     r('POST', '/faults', (p) => {
-      const pathRegex = optString(p, 'path_regex');
-      const path = pathRegex !== undefined ? new RegExp(pathRegex) : reqString(p, 'path');
       control.failNext(
-        { method: optString(p, 'method') ?? '*', path },
+        { method: optString(p, 'method') ?? '*', path: faultPath(p) },
         fault(p),
         optInt(p, 'times', { min: 1 }) ?? 1,
       );

@@ -4,6 +4,7 @@ import type { Delivery, DeliveryLogEntry } from './delivery.ts';
 import { closeDisputeNow, createDisputeForCharge, successfulChargeOf } from './disputes.ts';
 import type { Fault, FaultInjector, FaultMatch } from './faults.ts';
 import type { IdempotencyStore } from './idempotency.ts';
+import type { RequestLog } from './request-log.ts';
 import { succeedPaymentIntentNow } from './payment-intents.ts';
 import type { Snapshot } from './state.ts';
 import type { Dispute, PaymentIntent, StripeEvent } from './types.ts';
@@ -38,8 +39,11 @@ export interface EmulatorControl {
    */
   failNext(match: FaultMatch, fault: Fault, times?: number): void;
   clearFaults(): void;
-  /** Every /v1 request received, in order (control requests are not logged). */
-  readonly requestLog: RequestLogEntry[];
+  /**
+   * The last /v1 requests received (`requestLogLimit`, default 1,000), oldest first; control
+   * requests are not logged.
+   */
+  readonly requestLog: readonly RequestLogEntry[];
   pauseDelivery(): void;
   resumeDelivery(): void;
   /** Events waiting for automatic delivery, oldest first. */
@@ -70,7 +74,7 @@ export interface ControlDeps {
   delivery: Delivery;
   faults: FaultInjector;
   idempotency: IdempotencyStore;
-  requestLog: RequestLogEntry[];
+  requestLog: RequestLog;
 }
 
 export function createControl(deps: ControlDeps): EmulatorControl {
@@ -83,7 +87,7 @@ export function createControl(deps: ControlDeps): EmulatorControl {
       faults.clear();
     },
     get requestLog() {
-      return deps.requestLog;
+      return deps.requestLog.entries;
     },
     pauseDelivery() {
       delivery.pause();
@@ -140,7 +144,7 @@ export function createControl(deps: ControlDeps): EmulatorControl {
       ctx.store.reset();
       deps.idempotency.clear();
       faults.clear();
-      deps.requestLog.length = 0;
+      deps.requestLog.clear();
       delivery.reset();
     },
   };

@@ -4,6 +4,7 @@ export type { CreateDisputeOptions, EmulatorControl, RequestLogEntry } from './c
 export { mulberry32 } from './delivery.ts';
 export type { DeliveryLogEntry } from './delivery.ts';
 export type { Fault, FaultMatch } from './faults.ts';
+export { DEFAULT_REQUEST_LOG_LIMIT } from './request-log.ts';
 export type { Snapshot } from './state.ts';
 export type {
   BalanceTransaction,

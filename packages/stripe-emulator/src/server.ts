@@ -3,6 +3,7 @@ import { authenticate, extractKey, type KeyConfig } from './auth.ts';
 import type { ApiResult, Ctx, KeyKind } from './context.ts';
 import type { ControlRoute } from './control-routes.ts';
 import type { RequestLogEntry } from './control.ts';
+import type { RequestLog } from './request-log.ts';
 import {
   apiError,
   errorResponse,
@@ -17,6 +18,7 @@ import type { FaultInjector } from './faults.ts';
 import { canonicalJson, FormError, parseForm, type ParamObject } from './form.ts';
 import type { IdempotencyStore } from './idempotency.ts';
 import { randomToken } from './ids.ts';
+import { isReceiptPath, serveReceipt } from './receipt-page.ts';
 import { API_ROUTES, matchRoute } from './routes.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -26,7 +28,8 @@ export interface ServerDeps {
   keys: KeyConfig;
   faults: FaultInjector;
   idempotency: IdempotencyStore;
-  requestLog: RequestLogEntry[];
+  requestLog: RequestLog;
+  /** Empty unless this listener serves the control API; then `/_emulator/*` is a 404. */
   controlRoutes: readonly ControlRoute[];
   isClosed(): boolean;
   /** A delay that ends early when the emulator closes. */
@@ -152,25 +155,37 @@ export function createRequestHandler(
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const isApi = path.startsWith('/v1/');
+    const isControl = path.startsWith('/_emulator/');
+    // No CORS on control routes: a web page the developer visits must not be able to drive them.
     const base: Record<string, string> = {
-      ...CORS_HEADERS,
+      ...(isControl ? {} : CORS_HEADERS),
       'Request-Id': requestId,
       'Stripe-Version': headerValue(req, 'stripe-version') ?? API_VERSION,
       'Cache-Control': 'no-cache, no-store',
     };
     if (method === 'OPTIONS') {
-      res.writeHead(204, { ...base, ...PREFLIGHT_HEADERS });
+      res.writeHead(204, isControl ? base : { ...base, ...PREFLIGHT_HEADERS });
       res.end();
+      return;
+    }
+    // Receipt pages are public HTML, like Stripe's: the unguessable URL is the only key.
+    if (isReceiptPath(path)) {
+      req.resume();
+      serveReceipt(deps.ctx.store, method, path, res);
+      return;
+    }
+    if (isControl && deps.controlRoutes.length === 0) {
+      req.resume();
+      write(res, toReply(unrecognizedUrl(method, path)), base);
       return;
     }
     const idempotencyKey = method === 'POST' ? headerValue(req, 'idempotency-key') : null;
     if (idempotencyKey !== null) base['Idempotency-Key'] = idempotencyKey;
-    const isApi = path.startsWith('/v1/');
-    const isControl = path.startsWith('/_emulator/');
 
     const log = (status: number | null, extra: Partial<RequestLogEntry> = {}): void => {
       if (!isApi) return;
-      deps.requestLog.push({
+      deps.requestLog.add({
         method,
         path,
         idempotencyKey,
@@ -226,7 +241,9 @@ export function createRequestHandler(
       const params = parseParams(body, headerValue(req, 'content-type') ?? '', url.search.slice(1));
       const keyParam = typeof params.key === 'string' ? params.key : undefined;
       delete params.key;
-      apiKey = extractKey(req, keyParam);
+      // Control calls take the key from the header only: a `key` form field would let a
+      // cross-site form post (no CORS preflight) reach them.
+      apiKey = extractKey(req, isControl ? undefined : keyParam);
       const kind: KeyKind = authenticate(apiKey, deps.keys);
 
       if (isControl) {

@@ -32,6 +32,8 @@ export class Store {
   readonly events = new Map<string, StripeEvent>();
   /** The test card behind each PaymentMethod; never exposed, like a real card number. */
   readonly cardOf = new Map<string, TestCard>();
+  /** Receipt-page token → charge id; the token is the only key to the page, as on Stripe. */
+  readonly receipts = new Map<string, string>();
   // `created` has one-second resolution, so a creation counter breaks ties for "newest first".
   private readonly sequence = new Map<string, number>();
   private counter = 0;

@@ -179,7 +179,8 @@ export interface Charge {
   radar_options: Record<string, never>;
   receipt_email: string | null;
   receipt_number: null;
-  receipt_url: null;
+  /** Public, unguessable receipt page of a succeeded charge (as on Stripe). */
+  receipt_url: string | null;
   refunded: boolean;
   review: null;
   shipping: null;

@@ -110,10 +110,12 @@ export interface Harness {
 
 export async function startHarness(opts: Partial<StripeEmulatorOptions> = {}): Promise<Harness> {
   const receiver = await startReceiver();
+  // The suites drive the emulator over HTTP too, as a test runner in another process would.
   const emulator = createStripeEmulator({
     webhookSecret: WEBHOOK_SECRET,
     webhookUrl: receiver.url,
     deliveryRetries: 0,
+    controlApi: true,
     ...opts,
   });
   const { port, url } = await emulator.listen();

@@ -3,6 +3,7 @@ import { createLogger } from '../logger.ts';
 import { createStripeClient } from '../services/payments/stripe-client.ts';
 import { reconcilePayments } from '../services/payments/reconcile.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { PromMetrics } from '../ops/prom-metrics.ts';
 
 /**
  * `pnpm payments:reconcile [hours]`: credits every succeeded PaymentIntent of the last
@@ -25,7 +26,14 @@ async function main() {
   const store = openSqliteStore(config.databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs });
   try {
     const report = await reconcilePayments({
-      ctx: { store, config, log, now: () => new Date() },
+      // Findings are in the printed report; the counters die with this process.
+      ctx: {
+        store,
+        config,
+        log,
+        now: () => new Date(),
+        metrics: new PromMetrics({ defaultMetrics: false }),
+      },
       stripe,
       sinceSeconds: Math.round(hours * 3600),
     });

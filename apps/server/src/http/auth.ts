@@ -8,17 +8,32 @@ export function bearerToken(header: string | undefined): string | undefined {
   return header ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header)?.[1] : undefined;
 }
 
+/**
+ * The actor of an `Authorization` header: a valid access token whose session is live (not
+ * signed out, not revoked by a password change, its account still there), or null.
+ */
+export async function authenticateHeader(
+  tokens: TokenService,
+  header: string | undefined,
+): Promise<Actor | null> {
+  const token = bearerToken(header);
+  return token ? tokens.authenticate(token) : null;
+}
+
 export function requireAuth(tokens: TokenService): RequestHandler {
   return (req, res, next) => {
     const header = req.headers.authorization;
-    const token = bearerToken(header);
-    const claims = token ? tokens.verify(token) : null;
-    if (!claims) {
-      next(unauthorized(header ? 'Invalid or expired token' : 'Authentication required'));
-      return;
-    }
-    res.locals.actor = { userId: claims.userId } satisfies Actor;
-    next();
+    authenticateHeader(tokens, header).then(
+      (actor) => {
+        if (!actor) {
+          next(unauthorized(header ? 'Invalid or expired token' : 'Authentication required'));
+          return;
+        }
+        res.locals.actor = actor satisfies Actor;
+        next();
+      },
+      (err: unknown) => next(err),
+    );
   };
 }
 

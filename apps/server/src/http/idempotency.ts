@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { AppError } from '../errors.ts';
+import { AppError, rateLimited } from '../errors.ts';
 import type { IdempotencyRequest, Store } from '../store/types.ts';
 import { actorOf } from './auth.ts';
+import type { IdempotencyKeyQuota } from './request-limits.ts';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** An in-progress record older than this is treated as abandoned by a crashed request. */
@@ -23,6 +24,15 @@ export function requestFingerprint(method: string, path: string, body: unknown):
   return createHash('sha256')
     .update(`${method} ${path}\n${canonical(body ?? null)}`)
     .digest('hex');
+}
+
+/**
+ * Only outcomes that a retry must see again are remembered: successes and the business
+ * refusal 402 (its body names the shortfall). Validation errors, 404s and conflicts changed
+ * nothing, so storing them would only let a client fill the disk with keys.
+ */
+function remembersOutcome(status: number): boolean {
+  return status < 400 || status === 402;
 }
 
 const keyReused = () =>
@@ -48,9 +58,13 @@ export function idempotency(
   store: Store,
   scope: string,
   now: () => Date,
-  options: { atomic?: boolean } = {},
+  options: { atomic?: boolean; quota: IdempotencyKeyQuota },
 ): RequestHandler {
   return (req, res, next) => {
+    handleKey(req, res, next).catch(next);
+  };
+
+  async function handleKey(...[req, res, next]: Parameters<RequestHandler>): Promise<void> {
     const key = req.get('Idempotency-Key');
     if (key === undefined) {
       next();
@@ -66,6 +80,13 @@ export function idempotency(
       return;
     }
     const userId = actorOf(res).userId;
+    const allowance = await options.quota.take(userId);
+    if (!allowance.ok) {
+      throw rateLimited(
+        allowance.msBeforeNext,
+        'Too many Idempotency-Keys from your account; reuse a key only to retry a request',
+      );
+    }
     const requestHash = requestFingerprint(req.method, req.baseUrl + req.path, req.body);
     if (options.atomic) {
       res.locals.idempotency = { scope, key, requestHash } satisfies IdempotencyRequest;
@@ -73,49 +94,44 @@ export function idempotency(
       return;
     }
     const at = now();
-    store
-      .beginIdempotentRequest({
-        userId,
-        scope,
-        key,
-        requestHash,
-        now: at.toISOString(),
-        staleBefore: new Date(at.getTime() - STALE_AFTER_MS).toISOString(),
-      })
-      .then((begin) => {
-        switch (begin.state) {
-          case 'mismatch':
-            throw keyReused();
-          case 'in_progress':
-            throw new AppError(
-              'IDEMPOTENCY_IN_PROGRESS',
-              'A request with this Idempotency-Key is still in progress',
-              undefined,
-              { 'Retry-After': '1' },
-            );
-          case 'completed':
-            replay(res, begin.status, begin.body);
-            return;
-          case 'started':
-            captureResponse(res, (status, body) => {
-              const done =
-                status >= 500 || status === 429
-                  ? store.releaseIdempotentRequest({ userId, scope, key })
-                  : store.completeIdempotentRequest({
-                      userId,
-                      scope,
-                      key,
-                      status,
-                      body,
-                      now: now().toISOString(),
-                    });
-              done.catch((err: unknown) => req.log?.error({ err }, 'idempotency record failed'));
-            });
-            next();
-        }
-      })
-      .catch(next);
-  };
+    const begin = await store.beginIdempotentRequest({
+      userId,
+      scope,
+      key,
+      requestHash,
+      now: at.toISOString(),
+      staleBefore: new Date(at.getTime() - STALE_AFTER_MS).toISOString(),
+    });
+    switch (begin.state) {
+      case 'mismatch':
+        throw keyReused();
+      case 'in_progress':
+        throw new AppError(
+          'IDEMPOTENCY_IN_PROGRESS',
+          'A request with this Idempotency-Key is still in progress',
+          undefined,
+          { 'Retry-After': '1' },
+        );
+      case 'completed':
+        replay(res, begin.status, begin.body);
+        return;
+      case 'started':
+        captureResponse(res, (status, body) => {
+          const done = remembersOutcome(status)
+            ? store.completeIdempotentRequest({
+                userId,
+                scope,
+                key,
+                status,
+                body,
+                now: now().toISOString(),
+              })
+            : store.releaseIdempotentRequest({ userId, scope, key });
+          done.catch((err: unknown) => req.log?.error({ err }, 'idempotency record failed'));
+        });
+        next();
+    }
+  }
 }
 
 function captureResponse(

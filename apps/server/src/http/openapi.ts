@@ -2,7 +2,7 @@ import { z } from 'zod';
 import * as S from '@app/shared';
 
 interface RouteDoc {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'put';
   path: string;
   tag: string;
   summary: string;
@@ -20,11 +20,12 @@ const ROUTES: RouteDoc[] = [
     method: 'post',
     path: '/api/auth/signup',
     tag: 'auth',
-    summary: 'Create an account (10 free credits)',
+    summary:
+      'Create an account and mail a verification link; 10 free credits once per mailbox (aliases of a mailbox that had them: `signupBonus.withheldReason` MAILBOX_ALREADY_USED)',
     auth: false,
     body: S.SignupRequestSchema,
-    ok: [201, S.AuthResponseSchema],
-    errors: [400, 409, 429],
+    ok: [201, S.SignupResponseSchema],
+    errors: [400, 409, 429, 503],
   },
   {
     method: 'post',
@@ -34,7 +35,7 @@ const ROUTES: RouteDoc[] = [
     auth: false,
     body: S.LoginRequestSchema,
     ok: [200, S.AuthResponseSchema],
-    errors: [400, 401, 429],
+    errors: [400, 401, 429, 503],
   },
   {
     method: 'get',
@@ -44,6 +45,128 @@ const ROUTES: RouteDoc[] = [
     auth: true,
     ok: [200, S.MeResponseSchema],
     errors: [401],
+  },
+  {
+    method: 'post',
+    path: '/api/auth/logout',
+    tag: 'auth',
+    summary: 'Sign out: revokes this token on the server (204)',
+    auth: true,
+    ok: [204, null],
+    errors: [401],
+  },
+  {
+    method: 'post',
+    path: '/api/auth/logout-all',
+    tag: 'auth',
+    summary: 'Sign out everywhere: revokes every session of the user (204)',
+    auth: true,
+    ok: [204, null],
+    errors: [401],
+  },
+  {
+    method: 'post',
+    path: '/api/auth/change-password',
+    tag: 'auth',
+    summary:
+      'Change the password: revokes every session and returns a fresh token for this browser (400 WEAK_PASSWORD for an easily guessed one)',
+    auth: true,
+    body: S.ChangePasswordRequestSchema,
+    ok: [200, S.AuthResponseSchema],
+    errors: [400, 401, 429, 503],
+  },
+  {
+    method: 'post',
+    path: '/api/auth/verify-email',
+    tag: 'account',
+    summary:
+      'Open a verification link (single-use, 24 h); the token names the account, no session is needed or changed (400 INVALID_TOKEN)',
+    auth: false,
+    body: S.LinkTokenRequestSchema,
+    ok: [200, S.VerifyEmailResponseSchema],
+    errors: [400],
+  },
+  {
+    method: 'post',
+    path: '/api/auth/resend-verification',
+    tag: 'account',
+    summary: 'Mail a new verification link (rate limited per address and per network)',
+    auth: true,
+    ok: [202, S.MailQueuedResponseSchema],
+    errors: [401, 409, 429],
+  },
+  {
+    method: 'post',
+    path: '/api/auth/forgot-password',
+    tag: 'account',
+    summary:
+      'Mail a password-reset link (single-use, 30 min); the same 202 whether or not the address has an account',
+    auth: false,
+    body: S.ForgotPasswordRequestSchema,
+    ok: [202, S.MailQueuedResponseSchema],
+    errors: [400, 429],
+  },
+  {
+    method: 'post',
+    path: '/api/auth/reset-password',
+    tag: 'account',
+    summary:
+      'Set a new password from a reset link: every session is signed out (204; 400 INVALID_TOKEN or WEAK_PASSWORD)',
+    auth: false,
+    body: S.ResetPasswordRequestSchema,
+    ok: [204, null],
+    errors: [400, 503],
+  },
+  {
+    method: 'post',
+    path: '/api/account/change-email',
+    tag: 'account',
+    summary:
+      'Start an email change (needs the password): a link goes to the new address, a notice to the current one',
+    auth: true,
+    body: S.ChangeEmailRequestSchema,
+    ok: [202, S.ChangeEmailResponseSchema],
+    errors: [400, 401, 409, 429, 503],
+  },
+  {
+    method: 'post',
+    path: '/api/account/confirm-email-change',
+    tag: 'account',
+    summary: 'Open an email-change link: the new address becomes the sign-in address, verified',
+    auth: false,
+    body: S.LinkTokenRequestSchema,
+    ok: [200, S.ConfirmEmailChangeResponseSchema],
+    errors: [400, 409],
+  },
+  {
+    method: 'get',
+    path: '/api/account/notifications',
+    tag: 'account',
+    summary: 'Mail preferences: refund notices (default on), low-balance mail (default off)',
+    auth: true,
+    ok: [200, S.NotificationSettingsResponseSchema],
+    errors: [401],
+  },
+  {
+    method: 'put',
+    path: '/api/account/notifications',
+    tag: 'account',
+    summary: 'Set the mail preferences',
+    auth: true,
+    body: S.NotificationSettingsSchema,
+    ok: [200, S.NotificationSettingsResponseSchema],
+    errors: [400, 401],
+  },
+  {
+    method: 'post',
+    path: '/api/account/delete',
+    tag: 'account',
+    summary:
+      'Delete the account (needs the password): remaining credits are forfeited, personal data removed, ledger and payments kept under an anonymous id (204)',
+    auth: true,
+    body: S.DeleteAccountRequestSchema,
+    ok: [204, null],
+    errors: [400, 401, 429, 503],
   },
   {
     method: 'get',
@@ -83,6 +206,17 @@ const ROUTES: RouteDoc[] = [
     errors: [400, 401],
   },
   {
+    method: 'get',
+    path: '/api/credits/transactions.csv',
+    tag: 'credits',
+    summary:
+      'The whole filtered ledger as a streamed CSV download (same filters and columns as the list; formula-like text is prefixed with an apostrophe); 6 exports a minute per user',
+    auth: true,
+    query: S.TransactionsQuerySchema.pick({ type: true, from: true, to: true }),
+    ok: [200, null, 'text/csv'],
+    errors: [400, 401],
+  },
+  {
     method: 'post',
     path: '/api/credits/calculate-cost',
     tag: 'credits',
@@ -107,12 +241,12 @@ const ROUTES: RouteDoc[] = [
     method: 'post',
     path: '/api/video/generate',
     tag: 'video',
-    summary: 'Charge and queue a video',
+    summary: 'Charge and queue a video (403 EMAIL_NOT_VERIFIED when REQUIRE_VERIFIED_EMAIL is on)',
     auth: true,
     idempotent: true,
     body: S.GenerateVideoRequestSchema,
     ok: [202, S.GenerateVideoResponseSchema],
-    errors: [400, 401, 402, 409, 422, 429, 503],
+    errors: [400, 401, 402, 403, 409, 422, 429, 503],
   },
   {
     method: 'get',
@@ -155,12 +289,12 @@ const ROUTES: RouteDoc[] = [
     method: 'post',
     path: '/api/payments/create-intent',
     tag: 'payments',
-    summary: 'Start buying a package',
+    summary: 'Start buying a package (403 EMAIL_NOT_VERIFIED when REQUIRE_VERIFIED_EMAIL is on)',
     auth: true,
     idempotent: true,
     body: S.CreatePaymentIntentRequestSchema,
     ok: [201, S.CreatePaymentIntentResponseSchema],
-    errors: [400, 401, 404, 429, 502],
+    errors: [400, 401, 403, 404, 429, 502],
   },
   {
     method: 'post',
@@ -199,6 +333,15 @@ const ROUTES: RouteDoc[] = [
     summary: 'One payment (owner only)',
     auth: true,
     ok: [200, S.PaymentResponseSchema],
+    errors: [401, 404],
+  },
+  {
+    method: 'get',
+    path: '/api/payments/{paymentId}/receipt',
+    tag: 'payments',
+    summary: 'The receipt of a credited payment (owner only; 404 before it is credited)',
+    auth: true,
+    ok: [200, S.ReceiptResponseSchema],
     errors: [401, 404],
   },
 ];
@@ -251,7 +394,9 @@ export function openApiDocument(): object {
             ...(mediaType ? { content: { [mediaType]: {} } } : {}),
           },
     };
-    for (const code of r.errors) {
+    // Every API route is throttled per client address (README "Security limits").
+    const errorCodes = r.path.startsWith('/api/') ? new Set([...r.errors, 429]) : r.errors;
+    for (const code of errorCodes) {
       responses[code] = {
         description: 'Error',
         content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },

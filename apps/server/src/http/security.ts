@@ -36,3 +36,12 @@ export function corsPolicy(frontendUrl: string | undefined): RequestHandler {
     maxAge: 600,
   });
 }
+
+/**
+ * API answers are per-user (balances, payments, tokens): no browser, proxy or CDN may keep
+ * a copy. Routes that serve cacheable bytes (video files) set their own header.
+ */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};

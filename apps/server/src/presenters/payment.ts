@@ -13,6 +13,9 @@ export const presentPayment = (p: PaymentRecord): Payment => ({
   amountRefundedCents: p.amountRefundedCents,
   creditsClawedBack: p.creditsClawedBack,
   failureMessage: p.failureMessage,
+  card: p.cardBrand && p.cardLast4 ? { brand: p.cardBrand, last4: p.cardLast4 } : null,
+  hasReceipt: p.creditedAt !== null,
+  stripeReceiptUrl: p.stripeReceiptUrl,
   createdAt: p.createdAt,
   updatedAt: p.updatedAt,
 });

@@ -8,5 +8,6 @@ export const presentUser = (u: UserRecord): User => ({
   name: u.name,
   creditBalance: u.creditBalance,
   totalCreditsPurchased: u.totalCreditsPurchased,
+  emailVerified: u.emailVerifiedAt !== null,
   createdAt: u.createdAt,
 });

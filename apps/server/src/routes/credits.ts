@@ -5,19 +5,20 @@ import {
   VideoHistoryQuerySchema,
 } from '@app/shared';
 import { actorOf, requireAuth } from '../http/auth.ts';
-import { idempotency } from '../http/idempotency.ts';
 import { parseWith } from '../http/validate.ts';
 import { quoteCost } from '../services/credits/calculate-cost.ts';
 import { getBalance } from '../services/credits/get-balance.ts';
 import { listPackages } from '../services/credits/list-packages.ts';
 import { listTransactions } from '../services/credits/list-transactions.ts';
+import { exportTransactionsCsv } from '../services/credits/export-transactions.ts';
+import { sendCsv } from '../http/send-csv.ts';
 import { listVideoHistory } from '../services/credits/list-video-history.ts';
 import type { AppDeps } from '../app-deps.ts';
 
 export function creditsRouter(deps: AppDeps): Router {
   const { ctx, tokens } = deps;
   const router = Router();
-  router.use(requireAuth(tokens));
+  router.use(requireAuth(tokens), deps.limits.writesPerUser);
 
   router.get('/balance', async (_req, res) => {
     res.json(await getBalance({ ctx, actor: actorOf(res) }));
@@ -32,14 +33,16 @@ export function creditsRouter(deps: AppDeps): Router {
     res.json(await listTransactions({ ctx, actor: actorOf(res), query }));
   });
 
-  router.post(
-    '/calculate-cost',
-    idempotency(ctx.store, 'credits.calculate-cost', ctx.now),
-    async (req, res) => {
-      const input = parseWith(CalculateCostRequestSchema, req.body);
-      res.json(await quoteCost({ ctx, actor: actorOf(res), input }));
-    },
-  );
+  router.get('/transactions.csv', deps.limits.exportsPerUser, async (req, res) => {
+    const query = parseWith(TransactionsQuerySchema, req.query, 'query');
+    await sendCsv(res, exportTransactionsCsv({ ctx, actor: actorOf(res), query }), ctx.log);
+  });
+
+  // A quote changes nothing, so an Idempotency-Key is accepted and ignored: nothing is stored.
+  router.post('/calculate-cost', async (req, res) => {
+    const input = parseWith(CalculateCostRequestSchema, req.body);
+    res.json(await quoteCost({ ctx, actor: actorOf(res), input }));
+  });
 
   router.get('/video-history', async (req, res) => {
     const query = parseWith(VideoHistoryQuerySchema, req.query, 'query');

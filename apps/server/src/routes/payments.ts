@@ -12,12 +12,15 @@ import { confirmPayment } from '../services/payments/confirm-payment.ts';
 import { createPaymentIntent } from '../services/payments/create-intent.ts';
 import { handleWebhook } from '../services/payments/handle-webhook.ts';
 import { getPayment, listPayments } from '../services/payments/list-payments.ts';
+import { getReceipt } from '../services/payments/get-receipt.ts';
+import { requireVerifiedEmail } from '../http/verified-email.ts';
 import type { AppDeps } from '../app-deps.ts';
 
 /** Stripe signs the exact bytes it sent, so this route is mounted before the JSON parser. */
 export function mountStripeWebhook(app: Express, deps: AppDeps): void {
   app.post(
     '/api/payments/webhook',
+    deps.limits.webhookPerIp,
     express.raw({ type: () => true, limit: '1mb' }),
     async (req, res) => {
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -36,14 +39,16 @@ export function paymentsRouter(deps: AppDeps): Router {
   const { ctx, tokens, stripe } = deps;
   const limits = ctx.config.rateLimits;
   const router = Router();
-  router.use(requireAuth(tokens));
+  router.use(requireAuth(tokens), deps.limits.writesPerUser);
+  const quota = deps.limits.idempotencyKeys;
   const limit = (name: string) =>
     perUserLimit({ name, perMinute: limits.paymentsPerMinute, disabled: limits.disabled });
 
   router.post(
     '/create-intent',
     limit('create-intent'),
-    idempotency(ctx.store, 'payments.create-intent', ctx.now),
+    requireVerifiedEmail(ctx),
+    idempotency(ctx.store, 'payments.create-intent', ctx.now, { quota }),
     async (req, res) => {
       const input = parseWith(CreatePaymentIntentRequestSchema, req.body);
       res.status(201).json(await createPaymentIntent({ ctx, stripe, actor: actorOf(res), input }));
@@ -53,7 +58,7 @@ export function paymentsRouter(deps: AppDeps): Router {
   router.post(
     '/confirm',
     limit('confirm'),
-    idempotency(ctx.store, 'payments.confirm', ctx.now),
+    idempotency(ctx.store, 'payments.confirm', ctx.now, { quota }),
     async (req, res) => {
       const input = parseWith(ConfirmPaymentRequestSchema, req.body);
       res.json(await confirmPayment({ ctx, stripe, actor: actorOf(res), input }));
@@ -63,6 +68,10 @@ export function paymentsRouter(deps: AppDeps): Router {
   router.get('/history', async (req, res) => {
     const query = parseWith(PaginationQuerySchema, req.query, 'query');
     res.json(await listPayments({ ctx, actor: actorOf(res), query }));
+  });
+
+  router.get('/:paymentId/receipt', async (req, res) => {
+    res.json(await getReceipt({ ctx, actor: actorOf(res), paymentId: req.params.paymentId }));
   });
 
   router.get('/:paymentId', async (req, res) => {

@@ -5,9 +5,10 @@ import {
   TERMINAL_VIDEO_STATUSES,
 } from '@app/shared';
 import { AppError, notFound, unauthorized } from '../errors.ts';
-import { actorOf, bearerToken, requireAuth } from '../http/auth.ts';
+import { actorOf, authenticateHeader, requireAuth } from '../http/auth.ts';
 import { idempotency } from '../http/idempotency.ts';
 import { perUserLimit } from '../http/rate-limit.ts';
+import { requireVerifiedEmail } from '../http/verified-email.ts';
 import { parseWith } from '../http/validate.ts';
 import { presentVideo } from '../presenters/video.ts';
 import type { Actor } from '../services/context.ts';
@@ -29,7 +30,7 @@ export function videoRouter(deps: AppDeps): Router {
   // <video src> cannot send headers, so the file also accepts the short-lived token that
   // `fileUrl` carries; that token is scoped to this one video and useless anywhere else.
   router.get('/:id/file', async (req, res) => {
-    const actor = fileActor(req, deps);
+    const actor = await fileActor(req, deps);
     const file = await getVideoFile({ ctx, actor, videoId: String(req.params.id) });
     res.setHeader('Content-Disposition', `inline; filename="video-${file.videoId}.mp4"`);
     res.setHeader('Cache-Control', 'private, max-age=3600');
@@ -49,7 +50,8 @@ export function videoRouter(deps: AppDeps): Router {
     });
   });
 
-  router.use(auth);
+  router.use(auth, deps.limits.writesPerUser);
+  const quota = deps.limits.idempotencyKeys;
 
   router.post(
     '/generate',
@@ -58,7 +60,8 @@ export function videoRouter(deps: AppDeps): Router {
       perMinute: limits.generatePerMinute,
       disabled: limits.disabled,
     }),
-    idempotency(ctx.store, 'video.generate', ctx.now, { atomic: true }),
+    requireVerifiedEmail(ctx),
+    idempotency(ctx.store, 'video.generate', ctx.now, { atomic: true, quota }),
     async (req, res) => {
       const input = parseWith(GenerateVideoRequestSchema, req.body);
       const result = await generateVideo({
@@ -79,7 +82,7 @@ export function videoRouter(deps: AppDeps): Router {
     res.json({ video: presentVideo(video, fileToken) });
   });
 
-  router.post('/:id/cancel', idempotency(ctx.store, 'video.cancel', ctx.now), async (req, res) => {
+  router.post('/:id/cancel', idempotency(ctx.store, 'video.cancel', ctx.now, { quota }), async (req, res) => {
     // No input is taken; a body naming fields (userId, amount, ...) is refused, not ignored.
     parseWith(CancelVideoRequestSchema, req.body);
     const video = await cancelVideo({
@@ -92,8 +95,14 @@ export function videoRouter(deps: AppDeps): Router {
   });
 
   router.get('/:id/events', async (req, res) => {
-    const read = () => getOwnVideo({ ctx, actor: actorOf(res), videoId: String(req.params.id) });
+    const actor = actorOf(res);
+    const read = () => getOwnVideo({ ctx, actor, videoId: String(req.params.id) });
     const video = await read();
+    const releaseSlot = deps.sseStreams.open(actor.userId);
+    if (res.destroyed || req.socket.destroyed) {
+      releaseSlot();
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache, no-transform',
@@ -108,6 +117,7 @@ export function videoRouter(deps: AppDeps): Router {
       closed = true;
       clearInterval(heartbeat);
       unsubscribe();
+      releaseSlot();
       res.end();
     };
     const send = (v: typeof video) => {
@@ -116,7 +126,9 @@ export function videoRouter(deps: AppDeps): Router {
       if (TERMINAL_VIDEO_STATUSES.includes(v.status)) close();
     };
     unsubscribe = queue.subscribe(video.id, send);
-    req.on('close', close);
+    // The response closes when the client goes away; the request may close as soon as it has
+    // been read, which says nothing about the connection.
+    res.on('close', close);
     // Re-read after subscribing so a change in between is not missed.
     send(await read());
   });
@@ -124,15 +136,15 @@ export function videoRouter(deps: AppDeps): Router {
   return router;
 }
 
-function fileActor(req: Request, deps: AppDeps): Actor {
+async function fileActor(req: Request, deps: AppDeps): Promise<Actor> {
   const token = typeof req.query.token === 'string' ? req.query.token : undefined;
   if (token) {
     const claims = deps.tokens.verify(token, `video-file:${String(req.params.id)}`);
     if (!claims) throw unauthorized('Invalid or expired link');
     return { userId: claims.userId };
   }
-  const bearer = bearerToken(req.headers.authorization);
-  const claims = bearer ? deps.tokens.verify(bearer) : null;
-  if (!claims) throw unauthorized();
-  return { userId: claims.userId };
+  // A bearer token must have a live session, as everywhere else.
+  const actor = await authenticateHeader(deps.tokens, req.headers.authorization);
+  if (!actor) throw unauthorized();
+  return actor;
 }

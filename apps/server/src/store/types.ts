@@ -1,4 +1,11 @@
-import type { PaymentStatus, Resolution, TransactionType, VideoStatus } from '@app/shared';
+import type {
+  AdminRole,
+  PaymentStatus,
+  Resolution,
+  TransactionType,
+  VideoStatus,
+} from '@app/shared';
+import type { AdminStore } from './admin-types.ts';
 
 /**
  * The data layer seen by services: domain operations, each atomic inside the adapter.
@@ -13,6 +20,22 @@ export interface UserRecord {
   creditBalance: number;
   totalCreditsPurchased: number;
   createdAt: string;
+  emailVerifiedAt: string | null;
+  /** Set when the account was deleted; its personal data is gone, the row stays for the ledger. */
+  deletedAt: string | null;
+  notifyRefunds: boolean;
+  notifyLowBalance: boolean;
+  /** Console access: `support` and `admin` see `/api/admin`; see admin-types.ts. */
+  role: AdminRole;
+  /** Set while an admin has disabled the account: no sign-in, no spending, no buying. */
+  disabledAt: string | null;
+}
+
+export interface NewSession {
+  id: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
 }
 
 export interface LedgerEntry {
@@ -56,6 +79,11 @@ export interface PaymentRecord {
   disputeStatus: 'open' | 'won' | 'lost' | null;
   failureMessage: string | null;
   anomaly: string | null;
+  cardBrand: string | null;
+  cardLast4: string | null;
+  stripeReceiptUrl: string | null;
+  /** When the purchase entry was written (null until credited). */
+  creditedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -133,6 +161,7 @@ export type ChargeVideoResult =
   | { kind: 'stored_response'; status: number; body: string }
   | { kind: 'insufficient'; balance: number }
   | { kind: 'owes'; balance: number }
+  | { kind: 'too_many_queued'; queued: number; limit: number }
   | { kind: 'key_reused' };
 
 export type VideoFinish =
@@ -155,16 +184,70 @@ export type PaymentDecision = (payment: PaymentRecord) => {
       | 'disputeStatus'
       | 'failureMessage'
       | 'anomaly'
+      | 'cardBrand'
+      | 'cardLast4'
+      | 'stripeReceiptUrl'
     >
   >;
   entries: PlannedEntry[];
   outcome: string;
+  /** Mail the decision causes (a receipt), queued in the same transaction. */
+  mail?: MailDraft[];
 };
 
 export type PaymentUpdateResult =
   | { kind: 'applied'; payment: PaymentRecord; balance: number; outcome: string }
   | { kind: 'duplicate_event' }
   | { kind: 'unknown_payment' };
+
+/** Every mail the product sends; the outbox worker renders it when it sends. */
+export const MAIL_TEMPLATES = [
+  'verify_email',
+  'reset_password',
+  'change_email_verify',
+  'change_email_notice',
+  'receipt',
+  'video_refunded',
+  'low_balance',
+] as const;
+export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
+
+export type MailParams = Record<string, string | number | boolean | null>;
+
+/** A mail to queue. `to` null: the user's current address, read when it is sent. */
+export interface MailDraft {
+  userId: string | null;
+  to: string | null;
+  template: MailTemplate;
+  params: MailParams;
+}
+
+/** An outbox row claimed for sending (its lease keeps anyone else from sending it too). */
+export interface ClaimedMail {
+  id: number;
+  userId: string | null;
+  /** The explicit address, else the user's current one; null: nobody to send to any more. */
+  to: string | null;
+  template: MailTemplate;
+  params: MailParams;
+  messageId: string;
+  attempts: number;
+  createdAt: string;
+}
+
+export type AccountTokenPurpose = 'verify_email' | 'reset_password' | 'change_email';
+
+/** A new single-use link token: only its hash is stored. */
+export interface NewAccountToken {
+  tokenHash: string;
+  purpose: AccountTokenPurpose;
+  /** The address the link was sent to (for an email change: the new address). */
+  email: string;
+  expiresAt: string;
+}
+
+export type TokenUse<T> =
+  { kind: 'ok'; value: T } | { kind: 'invalid' } | { kind: 'expired' } | { kind: 'email_taken' };
 
 export interface InvariantViolation {
   invariant: string;
@@ -173,6 +256,8 @@ export interface InvariantViolation {
 
 export interface Store {
   close(): Promise<void>;
+  /** The support console's operations (admin-types.ts). */
+  readonly admin: AdminStore;
 
   createUser(input: {
     id: string;
@@ -185,11 +270,123 @@ export interface Store {
   findUserByEmail(email: string): Promise<UserRecord | null>;
   findUserById(id: string): Promise<UserRecord | null>;
 
+  /**
+   * Signup with the account layer: the user, the signup bonus only if `bonusMailboxHash` has
+   * not had one (the mailbox row and the bonus in one transaction), the verification token and
+   * its mail, all in one transaction.
+   */
+  createAccount(input: {
+    id: string;
+    email: string;
+    name: string;
+    passwordHash: string;
+    signupBonus: number;
+    bonusMailboxHash: string;
+    now: string;
+    verification: NewAccountToken;
+    mail: MailDraft[];
+  }): Promise<{ user: UserRecord; bonusGranted: boolean } | 'email_taken'>;
+  /** Stores a link token for the user and queues its mail, in one transaction. */
+  issueAccountToken(input: {
+    userId: string;
+    token: NewAccountToken;
+    now: string;
+    mail: MailDraft[];
+  }): Promise<void>;
+  /**
+   * A reset request for an address that may not have an account: when it has one, the token
+   * and its mail are stored; either way the same transaction runs, so both answers take the
+   * same path through the database. `mail` is built for the user found.
+   */
+  requestPasswordReset(input: {
+    email: string;
+    token: Omit<NewAccountToken, 'email'>;
+    now: string;
+    mail: (user: UserRecord) => MailDraft[];
+  }): Promise<boolean>;
+  /** The live (unused, unexpired) token with this hash and purpose, and its user. */
+  findAccountToken(input: {
+    tokenHash: string;
+    purpose: AccountTokenPurpose;
+    now: string;
+  }): Promise<TokenUse<{ user: UserRecord; email: string }>>;
+  /** Uses a verification token: marks the address verified if it is still the user's. */
+  useVerificationToken(input: { tokenHash: string; now: string }): Promise<TokenUse<UserRecord>>;
+  /**
+   * Uses a reset token: sets the hash, revokes every session, voids the user's other reset
+   * tokens, in one transaction; a token used or voided meanwhile is `invalid`.
+   */
+  useResetToken(input: {
+    tokenHash: string;
+    userId: string;
+    passwordHash: string;
+    now: string;
+  }): Promise<TokenUse<UserRecord>>;
+  /** Uses an email-change token: the new address becomes the (verified) login address. */
+  useEmailChangeToken(input: { tokenHash: string; now: string }): Promise<TokenUse<UserRecord>>;
+  setNotificationSettings(input: {
+    userId: string;
+    refundNotice: boolean;
+    lowBalance: boolean;
+    now: string;
+  }): Promise<UserRecord | null>;
+  /**
+   * Deletes an account: credits forfeited (one ledger entry), active videos canceled without
+   * refund, sessions, tokens and unsent mail removed, personal data overwritten. The row, the
+   * ledger and the payments stay, tied to the anonymous id. Returns the video files to delete.
+   */
+  deleteAccount(input: {
+    userId: string;
+    now: string;
+  }): Promise<{ forfeited: number; videoFiles: string[]; activeVideoIds: string[] } | null>;
+
+  /** Claims the next due mail for `leaseMs` (also one whose lease ran out: its sender died). */
+  claimMail(input: { now: string; leaseUntil: string }): Promise<ClaimedMail | null>;
+  /** Marks a claimed mail sent and forgets its parameters (they may hold a link token). */
+  markMailSent(input: { id: number; now: string }): Promise<void>;
+  /** Puts a claimed mail back for another try at `nextAttemptAt`, or ends it (`failed`). */
+  markMailFailed(input: {
+    id: number;
+    error: string;
+    nextAttemptAt: string | null;
+    state: 'pending' | 'failed' | 'canceled';
+  }): Promise<void>;
+
+  /** One row per access token (its `sid` claim); see migration 004. */
+  createSession(input: NewSession): Promise<void>;
+  /** True while the session exists, is not revoked and its user still exists. */
+  isSessionActive(sessionId: string, userId: string): Promise<boolean>;
+  /** Revokes one of the user's sessions; false if it was not theirs or already revoked. */
+  revokeSession(input: { id: string; userId: string; now: string }): Promise<boolean>;
+  /** Revokes every live session of the user; returns how many. */
+  revokeUserSessions(input: { userId: string; now: string }): Promise<number>;
+  /**
+   * Sets the new hash, revokes every session of the user and opens `session`, in one
+   * transaction: no old token outlives the change, and the caller's browser stays signed in.
+   */
+  changePassword(input: {
+    userId: string;
+    passwordHash: string;
+    now: string;
+    session: NewSession;
+  }): Promise<UserRecord | null>;
+  /** Deletes up to `limit` sessions that expired before `expiredBefore`; returns how many. */
+  pruneSessions(input: { expiredBefore: string; limit: number }): Promise<number>;
+
   listTransactions(
     userId: string,
     filter: TransactionFilter,
     page: Page,
   ): Promise<PageResult<LedgerEntry>>;
+  /**
+   * Up to `limit` entries of the filter with an id below `beforeId` (all when omitted), newest
+   * first: one keyset batch of an export, never the whole history at once.
+   */
+  listTransactionsBefore(
+    userId: string,
+    filter: TransactionFilter,
+    batch: { beforeId?: number; limit: number },
+  ): Promise<LedgerEntry[]>;
   listActivePackages(): Promise<PackageRecord[]>;
   findPackage(id: number): Promise<PackageRecord | null>;
 
@@ -224,6 +421,8 @@ export interface Store {
    */
   chargeAndCreateVideo(input: {
     idempotency?: AtomicIdempotency;
+    /** The user's queued videos may not exceed this; checked in the charge transaction. */
+    maxQueued: number;
     video: Omit<
       VideoRecord,
       | 'creditsRefunded'
@@ -243,13 +442,20 @@ export interface Store {
     filter: { status?: VideoStatus },
     page: Page,
   ): Promise<PageResult<VideoRecord>>;
-  /** Moves the oldest queued video to processing, or returns null. */
-  claimNextVideo(now: string): Promise<VideoRecord | null>;
+  /**
+   * Moves the next queued video to processing, or returns null: round robin across users
+   * (lowest fair round, then oldest), skipping users already rendering `maxRunningPerUser`.
+   */
+  claimNextVideo(now: string, options: { maxRunningPerUser: number }): Promise<VideoRecord | null>;
   updateVideoProgress(id: string, progress: number, now: string): Promise<void>;
   /** Puts a video back in the queue after a restart; returns false if it is terminal. */
   requeueVideo(id: string, now: string): Promise<boolean>;
   listVideosInStatus(statuses: VideoStatus[]): Promise<VideoRecord[]>;
-  /** Resolves a video once: completed, or failed/canceled with exactly one refund. */
+  /**
+   * Resolves a video once: completed; failed with a full refund; or canceled with the refund
+   * of the cancel policy (`cancelRefundCredits`, from the progress recorded when the cancel
+   * lands). Each refund is one ledger entry referencing the video; a zero refund writes none.
+   */
   finishVideo(
     id: string,
     finish: VideoFinish,
@@ -279,9 +485,31 @@ export interface Store {
     outcome: string;
     now: string;
   }): Promise<boolean>;
+  /**
+   * Deletes up to `limit` webhook-event records received before `receivedBefore`; returns how
+   * many. Safe once Stripe has stopped retrying: a replay of a forgotten event finds the
+   * payment already in the state the event describes, and the ledger's unique reference
+   * refuses a second effect.
+   */
+  pruneStripeEvents(input: { receivedBefore: string; limit: number }): Promise<number>;
 
   getBalance(
     userId: string,
   ): Promise<{ creditBalance: number; totalCreditsPurchased: number } | null>;
   verifyInvariants(): Promise<InvariantViolation[]>;
+
+  /** A real, harmless write through the write path (readiness: is the database writable?). */
+  probeWrite(): Promise<void>;
+  /** The backlogs operators watch: videos waiting and rendering, mails not yet sent. */
+  operationalGauges(): Promise<OperationalGauges>;
+  /** Called with every locked/full/unavailable driver failure, before it becomes a typed error. */
+  observeDriverErrors(listener: (kind: DriverErrorKind) => void): void;
+}
+
+export type DriverErrorKind = 'busy' | 'full' | 'unavailable';
+
+export interface OperationalGauges {
+  videosQueued: number;
+  videosProcessing: number;
+  mailBacklog: number;
 }

@@ -22,6 +22,7 @@ export function createVideoWorker(options: {
     log: options.log,
     videoDir: config.videoDir,
     concurrency: config.video.concurrency,
+    maxRunningPerUser: config.video.maxRunningPerUser,
     renderTimeoutMs: config.video.renderTimeoutMs,
     // A renderer that returns garbage must not produce a "completed" video.
     verifyOutput: !(options.verifyOutput ?? renderer.name !== 'noop')

@@ -4,9 +4,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
-import type { VideoQueue } from '../services/video/queue.ts';
+import type { RenderListener, VideoQueue } from '../services/video/queue.ts';
 import type { Store, VideoRecord } from '../store/types.ts';
 import { isAbortError, RenderError, type Renderer } from './renderers/index.ts';
+import { progressWriter } from './progress-writer.ts';
 import { RESOLUTION_SIZE } from './resolution.ts';
 
 export interface VideoWorkerOptions {
@@ -15,6 +16,8 @@ export interface VideoWorkerOptions {
   log: Logger;
   videoDir: string;
   concurrency: number;
+  /** Renders of one user at once; the other slots stay free for other users. */
+  maxRunningPerUser: number;
   renderTimeoutMs: number;
   /** Checks the renderer's output before a video counts as completed. */
   verifyOutput?: (file: string, video: VideoRecord) => Promise<void>;
@@ -27,6 +30,14 @@ const PROGRESS_WRITE_INTERVAL_MS = 500;
 /** Backoff between attempts to record a result while the database is locked, full or read-only. */
 const RESOLVE_RETRY_MS = [100, 250, 500, 1000, 2000];
 const RESOLVE_GIVE_UP_MS = 60_000;
+
+/** The abort reason of a shutdown: the video stays processing and is rendered again later. */
+class ShutdownInterrupt extends Error {
+  constructor() {
+    super('the server is shutting down');
+    this.name = 'AbortError';
+  }
+}
 
 /** Store failures that pass by themselves (the store maps them to 503 and 507). */
 const isTransient = (err: unknown) =>
@@ -42,7 +53,9 @@ export class VideoWorker implements VideoQueue {
   private readonly running = new Map<string, AbortController>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
+  private started = false;
   private draining: Promise<void> | undefined;
+  private readonly renderListeners: RenderListener[] = [];
   private readonly now: () => Date;
 
   constructor(private readonly o: VideoWorkerOptions) {
@@ -63,7 +76,41 @@ export class VideoWorker implements VideoQueue {
     }
     if (unfinished.length > 0)
       this.o.log.warn({ count: unfinished.length }, 'resuming interrupted videos');
+    this.started = true;
     this.wake();
+  }
+
+  /** Started and not stopped: claiming and rendering (readiness). */
+  isRunning(): boolean {
+    return this.started && !this.stopped;
+  }
+
+  observeRenders(listener: RenderListener): void {
+    this.renderListeners.push(listener);
+  }
+
+  /**
+   * Graceful shutdown: claims nothing more and lets running renders finish for up to
+   * `graceMs`. Renders still running then are stopped without a result: their videos stay
+   * `processing`, and the next start() puts them back in the queue (rendered again, never
+   * charged again). Returns how many were left that way.
+   */
+  async drain(graceMs: number): Promise<{ interrupted: number }> {
+    this.stopped = true;
+    await this.draining;
+    const all = Promise.allSettled([...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
+    ]);
+    clearTimeout(timer);
+    const interrupted = graceOver ? this.running.size : 0;
+    if (graceOver) {
+      for (const controller of this.running.values()) controller.abort(new ShutdownInterrupt());
+      await all;
+    }
+    return { interrupted };
   }
 
   async stop(): Promise<void> {
@@ -80,6 +127,10 @@ export class VideoWorker implements VideoQueue {
 
   abort(videoId: string): void {
     this.running.get(videoId)?.abort();
+  }
+
+  isRendering(videoId: string): boolean {
+    return this.running.has(videoId);
   }
 
   subscribe(videoId: string, listener: (video: VideoRecord) => void): () => void {
@@ -99,7 +150,9 @@ export class VideoWorker implements VideoQueue {
     while (!this.stopped && this.running.size < this.o.concurrency) {
       let video: VideoRecord | null;
       try {
-        video = await this.o.store.claimNextVideo(this.now().toISOString());
+        video = await this.o.store.claimNextVideo(this.now().toISOString(), {
+          maxRunningPerUser: this.o.maxRunningPerUser,
+        });
       } catch (err) {
         this.o.log.error({ err }, 'could not claim a video');
         return;
@@ -120,6 +173,11 @@ export class VideoWorker implements VideoQueue {
   }
 
   private async run(video: VideoRecord, controller: AbortController): Promise<void> {
+    const startedAt = performance.now();
+    const finished = (outcome: Parameters<RenderListener>[0]['outcome'], refunded = 0) => {
+      const seconds = (performance.now() - startedAt) / 1000;
+      for (const l of this.renderListeners) l({ outcome, seconds, creditsRefunded: refunded });
+    };
     const outputPath = path.join(this.o.videoDir, `${video.id}.mp4`);
     const size = RESOLUTION_SIZE[video.resolution];
     let timedOut = false;
@@ -127,7 +185,16 @@ export class VideoWorker implements VideoQueue {
       timedOut = true;
       controller.abort();
     }, this.o.renderTimeoutMs);
-    let lastWrite = 0;
+    const progress = progressWriter({
+      intervalMs: PROGRESS_WRITE_INTERVAL_MS,
+      write: (percent) => {
+        void this.o.store
+          .updateVideoProgress(video.id, percent, this.now().toISOString())
+          .then(() => this.o.store.findVideo(video.id))
+          .then((v) => v && v.status === 'processing' && this.publish(v))
+          .catch(() => undefined);
+      },
+    });
     try {
       await this.o.renderer.render({
         videoId: video.id,
@@ -140,23 +207,22 @@ export class VideoWorker implements VideoQueue {
         aiEnhancement: video.aiEnhancement,
         outputPath,
         signal: controller.signal,
-        onProgress: (percent) => {
-          const at = Date.now();
-          if (at - lastWrite < PROGRESS_WRITE_INTERVAL_MS || percent >= 100) return;
-          lastWrite = at;
-          void this.o.store
-            .updateVideoProgress(video.id, percent, this.now().toISOString())
-            .then(() => this.o.store.findVideo(video.id))
-            .then((v) => v && v.status === 'processing' && this.publish(v))
-            .catch(() => undefined);
-        },
+        // 100 is written by completion itself, with the file.
+        onProgress: (percent) => percent < 100 && progress.report(percent),
       });
+      progress.stop();
       if (controller.signal.aborted) throw controller.signal.reason ?? new Error('aborted');
       await this.o.verifyOutput?.(outputPath, video);
       const done = await this.resolve(video.id, { status: 'completed', filePath: outputPath });
       if (!done.changed) await rm(outputPath, { force: true });
+      else finished('completed');
     } catch (err) {
       await rm(outputPath, { force: true }).catch(() => undefined);
+      if (controller.signal.reason instanceof ShutdownInterrupt) {
+        this.o.log.warn({ videoId: video.id }, 'render interrupted by shutdown; requeued at start');
+        finished('interrupted');
+        return;
+      }
       const reason = timedOut
         ? 'Rendering timed out'
         : err instanceof RenderError
@@ -168,8 +234,11 @@ export class VideoWorker implements VideoQueue {
         this.o.log.error({ err, videoId: video.id }, 'renderer crashed');
       }
       // A cancel already resolved the video; this is then a no-op.
-      await this.resolve(video.id, { status: 'failed', error: reason });
+      const failed = await this.resolve(video.id, { status: 'failed', error: reason });
+      if (failed.changed) finished(timedOut ? 'timed_out' : 'failed', failed.video.creditsRefunded);
+      else if (failed.video.status === 'canceled') finished('canceled');
     } finally {
+      progress.stop();
       clearTimeout(timer);
     }
   }

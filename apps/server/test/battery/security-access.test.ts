@@ -227,6 +227,56 @@ describe('A5: BOLA sweep', () => {
     }
   });
 
+  it('hides every admin route from users and strangers: 404 exactly like a missing path', async () => {
+    const before = rowsOf(alice.id);
+    const missing = await raw(h, '/api/no-such-path');
+    const body = { reason: 'goodwill', note: 'bola' };
+    const adminCalls: Call[] = [
+      { method: 'GET', path: '/api/admin/me' },
+      { method: 'GET', path: '/api/admin/overview' },
+      { method: 'GET', path: `/api/admin/customers?q=${encodeURIComponent(alice.email)}` },
+      { method: 'GET', path: `/api/admin/customers/${alice.id}` },
+      { method: 'GET', path: `/api/admin/customers/${alice.id}/transactions` },
+      { method: 'GET', path: `/api/admin/customers/${alice.id}/transactions.csv` },
+      { method: 'GET', path: `/api/admin/customers/${alice.id}/payments` },
+      { method: 'GET', path: `/api/admin/customers/${alice.id}/videos` },
+      { method: 'GET', path: '/api/admin/approvals' },
+      { method: 'GET', path: '/api/admin/audit' },
+      { method: 'POST', path: `/api/admin/customers/${alice.id}/grant`, body: { ...body, amount: 5 } },
+      { method: 'POST', path: `/api/admin/customers/${alice.id}/debit`, body: { ...body, amount: 5 } },
+      { method: 'POST', path: `/api/admin/customers/${alice.id}/revoke-sessions`, body },
+      { method: 'POST', path: `/api/admin/customers/${alice.id}/disable`, body },
+      { method: 'POST', path: `/api/admin/customers/${alice.id}/enable`, body },
+      { method: 'POST', path: `/api/admin/payments/${paymentId}/refund`, body },
+      { method: 'POST', path: `/api/admin/videos/${running}/fail`, body },
+      { method: 'POST', path: `/api/admin/videos/${running}/requeue`, body },
+      { method: 'POST', path: '/api/admin/approvals/some-id/approve', body: {} },
+      { method: 'POST', path: '/api/admin/approvals/some-id/reject', body: {} },
+      { method: 'GET', path: '/api/admin/no-such-admin-path' },
+    ];
+    const callers: { label: string; token?: string }[] = [
+      { label: 'bob (user)', token: bob.token },
+      { label: 'alice (user, her own data)', token: alice.token },
+      { label: 'no token' },
+      { label: 'forged token', token: `${bob.token.slice(0, -4)}AAAA` },
+    ];
+    for (const caller of callers) {
+      for (const call of adminCalls) {
+        const res = await raw(h, call.path, {
+          method: call.method,
+          token: caller.token,
+          body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        });
+        const label = `${caller.label}: ${call.method} ${call.path}`;
+        expect(res.status, label).toBe(404);
+        expect(res.json, label).toEqual(missing.json);
+      }
+    }
+    expect(rowsOf(alice.id)).toEqual(before);
+    expect(h.store.db.prepare('SELECT COUNT(*) FROM admin_audit_log').pluck().get()).toBe(0);
+    expect(gate.isRendering(running)).toBe(true);
+  });
+
   it('takes cost and owner from the server only', async () => {
     const res = await send(alice, {
       method: 'POST',
@@ -269,7 +319,7 @@ describe('A6: mass assignment', () => {
     const endpoints: { path: string; base: object; anonymous?: boolean }[] = [
       {
         path: '/api/auth/signup',
-        base: { email: 'mass@example.com', password: 'password123', name: 'Mass' },
+        base: { email: 'mass@example.com', password: 'lantern orbit meadow', name: 'Mass' },
         anonymous: true,
       },
       {

@@ -10,9 +10,11 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { expect } from 'vitest';
 import { createApp } from '../../src/app.ts';
+import { createLimitedServer } from '../../src/http/server-limits.ts';
 import type { AppDeps } from '../../src/app-deps.ts';
 import { composeDeps } from '../../src/compose.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
+import { newSession } from '../../src/services/auth/sessions.ts';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { startStripeRuntime } from '../../src/stripe-runtime.ts';
 import { createVideoWorker } from '../../src/video/create-worker.ts';
@@ -37,6 +39,12 @@ export interface Harness {
   signup: (
     overrides?: Partial<{ email: string; password: string; name: string }>,
   ) => Promise<TestUser>;
+  /**
+   * Opens a session for the user straight in the store (as login does) and returns its id and
+   * a token the server accepts. Tests that sign tokens by hand put `sid` in them: a token
+   * without a live session row is refused.
+   */
+  startSession: (userId: string) => Promise<{ sessionId: string; token: string }>;
   assertInvariants: () => Promise<void>;
   close: () => Promise<void>;
 }
@@ -64,8 +72,21 @@ export async function createHarness(
     RATE_LIMIT_SIGNUP_PER_IP: '100000',
     RATE_LIMIT_GENERATE_PER_MINUTE: '100000',
     RATE_LIMIT_PAYMENTS_PER_MINUTE: '100000',
+    // Tests sign many users up at once from one address; the hashing cap has its own tests.
+    BCRYPT_QUEUE_MAX: '10000',
+    BCRYPT_QUEUE_MAX_PER_IP: '10000',
+    RATE_LIMIT_API_PER_IP_PER_MINUTE: '1000000',
+    RATE_LIMIT_WRITES_PER_IP_PER_MINUTE: '1000000',
+    RATE_LIMIT_WRITES_PER_USER_PER_MINUTE: '1000000',
+    IDEMPOTENCY_MAX_KEYS_PER_USER: '1000000',
+    // Tests fire hundreds of parallel requests from 127.0.0.1; the per-address socket cap has
+    // its own tests.
+    MAX_CONNECTIONS_PER_IP: '0',
     LOG_LEVEL: 'silent',
     WEB_DIST_DIR: path.join(dir, 'no-web'),
+    // Most tests queue many videos per user at once; the per-user caps have their own tests.
+    VIDEO_MAX_QUEUED_PER_USER: '100000',
+    VIDEO_MAX_RUNNING_PER_USER: '16',
     ...env,
   });
   const store = openSqliteStore(config.databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs });
@@ -95,7 +116,8 @@ export async function createHarness(
   };
   const app = createApp(deps);
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createLimitedServer(app, config.server);
+    s.listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   runtime.setWebhookTarget(baseUrl);
@@ -119,6 +141,11 @@ export async function createHarness(
       auth: { Authorization: `Bearer ${token}` },
     };
   };
+  const startSession: Harness['startSession'] = async (userId) => {
+    const { session, token } = newSession(deps.tokens, userId, new Date());
+    await store.createSession(session);
+    return { sessionId: session.id, token };
+  };
   return {
     dir,
     config,
@@ -132,6 +159,7 @@ export async function createHarness(
     emulatorUrl: runtime.emulatorUrl!,
     http,
     signup,
+    startSession,
     assertInvariants,
     worker,
     close: async () => {

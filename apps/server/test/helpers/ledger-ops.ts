@@ -12,6 +12,8 @@ export async function seedVideo(
   const id = randomUUID();
   const now = new Date().toISOString();
   const result = await h.store.chargeAndCreateVideo({
+    // Fixtures seed many videos per user; the queued cap has its own tests.
+    maxQueued: Number.MAX_SAFE_INTEGER,
     video: {
       id,
       userId,

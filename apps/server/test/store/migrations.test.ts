@@ -34,7 +34,11 @@ describe('migrations', () => {
     expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(
       MIGRATIONS.map((m) => m.version),
     );
-    expect(db.prepare('SELECT * FROM video_generations ORDER BY id').all()).toEqual(before);
+    // Every row kept; version 5 adds each one's place in the fair queue (0 for old rows),
+    // version 6 its place in the user's history (by creation time, then id).
+    expect(db.prepare('SELECT * FROM video_generations ORDER BY id').all()).toEqual(
+      before.map((row, i) => ({ ...(row as object), fair_round: 0, user_seq: i + 1 })),
+    );
     const indexes = db
       .prepare(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'video_generations'",
@@ -42,7 +46,11 @@ describe('migrations', () => {
       .pluck()
       .all();
     expect(indexes).toEqual(
-      expect.arrayContaining(['video_generations_by_user', 'video_generations_by_status']),
+      expect.arrayContaining([
+        'video_generations_by_user',
+        'video_generations_active_by_round',
+        'video_generations_active_by_user',
+      ]),
     );
     // The one-video-per-key guarantee now lives in idempotency_keys alone: no unique
     // constraint is left on the table besides its primary key.

@@ -12,10 +12,12 @@ import {
   PackagesResponseSchema,
   PaymentHistoryResponseSchema,
   PaymentResponseSchema,
+  SignupResponseSchema,
   TransactionsResponseSchema,
   VideoHistoryResponseSchema,
   VideoResponseSchema,
   VideoSchema,
+  type ChangePasswordRequest,
   type CostOptionsInput,
   type ErrorCode,
   type GenerateVideoRequest,
@@ -46,13 +48,17 @@ export class ApiError extends Error {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   body?: unknown;
   query?: Record<string, string | number | undefined>;
   idempotencyKey?: string;
   /** Public endpoints (login, signup, config) never trigger the session-expired flow. */
   auth?: boolean;
+  /** Sign-out calls send the token but a 401 there is not news: the user is leaving anyway. */
+  expireOn401?: boolean;
   signal?: AbortSignal;
+  /** What the response should be (JSON unless said otherwise; errors are JSON anyway). */
+  accept?: string;
 }
 
 function buildUrl(path: string, query?: RequestOptions['query']): string {
@@ -69,12 +75,16 @@ function authHeaders(auth: boolean): Record<string, string> {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
-async function toApiError(response: Response, auth: boolean): Promise<ApiError> {
+async function toApiError(
+  response: Response,
+  auth: boolean,
+  expireOn401 = true,
+): Promise<ApiError> {
   const json: unknown = await response.json().catch(() => null);
   const parsed = ErrorBodySchema.safeParse(json);
   const retryHeader = response.headers.get('Retry-After');
   const retryAfter = retryHeader && /^\d+$/.test(retryHeader) ? Number(retryHeader) : undefined;
-  if (response.status === 401 && auth) notifySessionExpired();
+  if (response.status === 401 && auth && expireOn401) notifySessionExpired();
   if (parsed.success) {
     const { code, message, details } = parsed.data.error;
     return new ApiError(response.status, code, message, details, retryAfter);
@@ -88,9 +98,12 @@ async function toApiError(response: Response, auth: boolean): Promise<ApiError> 
   );
 }
 
-async function send(path: string, options: RequestOptions): Promise<Response> {
+export async function send(path: string, options: RequestOptions): Promise<Response> {
   const auth = options.auth ?? true;
-  const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders(auth) };
+  const headers: Record<string, string> = {
+    Accept: options.accept ?? 'application/json',
+    ...authHeaders(auth),
+  };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
   let response: Response;
@@ -105,11 +118,11 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'NETWORK_ERROR', 'Network request failed');
   }
-  if (!response.ok) throw await toApiError(response, auth);
+  if (!response.ok) throw await toApiError(response, auth, options.expireOn401);
   return response;
 }
 
-async function request<S extends z.ZodType>(
+export async function request<S extends z.ZodType>(
   path: string,
   schema: S,
   options: RequestOptions = {},
@@ -125,12 +138,26 @@ async function request<S extends z.ZodType>(
 
 // ---------- auth & config ----------
 export const signup = (body: SignupRequest) =>
-  request('/api/auth/signup', AuthResponseSchema, { method: 'POST', body, auth: false });
+  request('/api/auth/signup', SignupResponseSchema, { method: 'POST', body, auth: false });
 
 export const login = (body: LoginRequest) =>
   request('/api/auth/login', AuthResponseSchema, { method: 'POST', body, auth: false });
 
 export const getMe = () => request('/api/auth/me', MeResponseSchema);
+
+/** Revokes this browser's token on the server. */
+export async function logout(signal?: AbortSignal): Promise<void> {
+  await send('/api/auth/logout', { method: 'POST', expireOn401: false, signal });
+}
+
+/** Revokes every session of the account, this one included. */
+export async function logoutEverywhere(): Promise<void> {
+  await send('/api/auth/logout-all', { method: 'POST', expireOn401: false });
+}
+
+/** Every other session is revoked; the response carries a fresh token for this browser. */
+export const changePassword = (body: ChangePasswordRequest) =>
+  request('/api/auth/change-password', AuthResponseSchema, { method: 'POST', body });
 
 export const getConfig = () => request('/api/config', ClientConfigSchema, { auth: false });
 
@@ -148,6 +175,24 @@ export interface TransactionFilters {
 
 export const getTransactions = (params: TransactionFilters & { page: number; pageSize: number }) =>
   request('/api/credits/transactions', TransactionsResponseSchema, { query: { ...params } });
+
+/**
+ * The whole filtered history as a CSV file, streamed by the server. Fetched with the
+ * Authorization header (a link could not send it) into a Blob, which the browser keeps out
+ * of the JavaScript heap; no page-by-page assembly in the client.
+ */
+export async function getTransactionsCsv(filters: TransactionFilters): Promise<Blob> {
+  const response = await send('/api/credits/transactions.csv', {
+    query: { ...filters },
+    accept: 'text/csv',
+  });
+  try {
+    return await response.blob();
+  } catch {
+    // The server cuts the connection if the export fails midway: never a truncated file.
+    throw new ApiError(0, 'NETWORK_ERROR', 'The download was interrupted');
+  }
+}
 
 export const calculateCostOnServer = (body: CostOptionsInput) =>
   request('/api/credits/calculate-cost', CalculateCostResponseSchema, { method: 'POST', body });

@@ -12,6 +12,8 @@ const FRIENDLY: Partial<Record<ApiErrorCode, string>> = {
   UNAUTHORIZED: 'Your session has ended. Please log in again.',
   NOT_FOUND: 'We could not find what you were looking for.',
   EMAIL_TAKEN: 'An account with this email already exists. Try logging in instead.',
+  EMAIL_NOT_VERIFIED:
+    'Please verify your email address first: open the link we sent you, or send a new one from the banner above.',
   ACCOUNT_OWES_CREDITS:
     'Your balance is negative after a refund or dispute, so new videos are paused. Buy credits to settle it and continue.',
   IDEMPOTENCY_KEY_REUSED: 'That request was already sent. Refresh the page to see its result.',
@@ -51,6 +53,7 @@ export function friendlyMessage(error: unknown): string {
         ? `Too many attempts. Please wait ${error.retryAfter} second${error.retryAfter === 1 ? '' : 's'} and try again.`
         : 'Too many attempts. Please wait a moment and try again.';
     case 'PAYMENT_FAILED':
+    case 'INVALID_TOKEN':
     case 'INVALID_STATE':
     case 'CONFLICT':
       return error.message;

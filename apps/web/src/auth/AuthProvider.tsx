@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router-dom';
 import type { AuthResponse, User } from '@app/shared';
-import { getMe } from '../api/client';
+import { getMe, logout, logoutEverywhere } from '../api/client';
 import { queryKeys } from '../api/queries';
 import {
   clearSession,
@@ -21,10 +21,15 @@ interface AuthContextValue {
   sessionExpired: boolean;
   user: User | undefined;
   signIn: (response: AuthResponse) => void;
-  signOut: () => void;
+  /** Revokes the token on the server, then forgets it here (even if the server call fails). */
+  signOut: () => Promise<void>;
+  /** Revokes every session of the account; forgets the token here only if that worked. */
+  signOutEverywhere: () => Promise<void>;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
+
+const SIGN_OUT_TIMEOUT_MS = 5000;
 
 interface SessionState {
   session: StoredSession | null;
@@ -64,12 +69,27 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [queryClient],
   );
 
-  const signOut = useCallback(() => {
+  const forget = useCallback(() => {
     clearSession();
     setState({ session: null, expired: false });
     queryClient.clear();
     navigate('/login', { replace: true });
   }, [navigate, queryClient]);
+
+  const signOut = useCallback(async () => {
+    try {
+      // Bounded: an unreachable server must not keep someone from leaving.
+      await logout(AbortSignal.timeout(SIGN_OUT_TIMEOUT_MS));
+    } catch {
+      // The token is forgotten below either way; it then expires on its own.
+    }
+    forget();
+  }, [forget]);
+
+  const signOutEverywhere = useCallback(async () => {
+    await logoutEverywhere();
+    forget();
+  }, [forget]);
 
   // Any 401 on an authenticated request lands here. Dropping the session makes RequireAuth
   // redirect to the login page with the current location as `next`; form drafts live in
@@ -101,8 +121,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       user: me.data?.user,
       signIn,
       signOut,
+      signOutEverywhere,
     }),
-    [session, expired, me.data, signIn, signOut],
+    [session, expired, me.data, signIn, signOut, signOutEverywhere],
   );
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

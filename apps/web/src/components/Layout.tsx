@@ -1,7 +1,9 @@
 import { NavLink, Outlet } from 'react-router-dom';
 import { useAuth } from '../auth/AuthProvider';
+import { useAdminMe } from '../admin/api';
 import { CreditBadge } from './CreditBadge';
 import { LowBalanceAlert } from './LowBalanceAlert';
+import { AccountBanner } from './account/AccountBanner';
 import { TestModeBanner } from './TestModeBanner';
 import { Logo } from './Logo';
 
@@ -13,6 +15,8 @@ const NAV = [
 
 export function Layout() {
   const { user, signOut } = useAuth();
+  // Staff only: the server answers 404 to everyone else, so users never see the link.
+  const staff = useAdminMe(Boolean(user)).data;
   return (
     <div className="app-shell">
       <a className="skip-link" href="#main">
@@ -35,6 +39,14 @@ export function Layout() {
                 {item.label}
               </NavLink>
             ))}
+            {staff ? (
+              <NavLink
+                to="/admin"
+                className={({ isActive }) => `nav-link${isActive ? ' nav-link-active' : ''}`}
+              >
+                Console
+              </NavLink>
+            ) : null}
           </nav>
           <div className="header-actions">
             <CreditBadge />
@@ -44,7 +56,17 @@ export function Layout() {
                   {user.name}
                 </span>
               ) : null}
-              <button type="button" className="button button-ghost button-small" onClick={signOut}>
+              <NavLink
+                to="/settings"
+                className={({ isActive }) => `nav-link${isActive ? ' nav-link-active' : ''}`}
+              >
+                Settings
+              </NavLink>
+              <button
+                type="button"
+                className="button button-ghost button-small"
+                onClick={() => void signOut()}
+              >
                 Log out
               </button>
             </div>
@@ -52,6 +74,7 @@ export function Layout() {
         </div>
       </header>
       <main id="main" className="app-main" tabIndex={-1}>
+        <AccountBanner />
         <LowBalanceAlert />
         <Outlet />
       </main>

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import type { Payment } from '@app/shared';
 import { usePaymentsPage } from '../api/queries';
 import { friendlyCardMessage } from '../lib/cardMessages';
@@ -54,7 +55,9 @@ export function PaymentHistory() {
                     Credits
                   </th>
                   <th scope="col">Status</th>
+                  <th scope="col">Card</th>
                   <th scope="col">Notes</th>
+                  <th scope="col">Receipt</th>
                 </tr>
               </thead>
               <tbody>
@@ -71,8 +74,29 @@ export function PaymentHistory() {
                     <td data-label="Status">
                       <PaymentStatusPill status={p.status} />
                     </td>
+                    <td data-label="Card">
+                      {p.card ? (
+                        `${p.card.brand.toUpperCase()} •••• ${p.card.last4}`
+                      ) : (
+                        <span aria-hidden="true">—</span>
+                      )}
+                    </td>
                     <td data-label="Notes" className="cell-note">
                       {paymentNote(p) || <span aria-hidden="true">—</span>}
+                    </td>
+                    <td data-label="Receipt">
+                      {p.hasReceipt ? (
+                        <Link to={`/receipts/${encodeURIComponent(p.id)}`}>Receipt</Link>
+                      ) : null}
+                      {p.stripeReceiptUrl ? (
+                        <>
+                          {p.hasReceipt ? ' · ' : null}
+                          <a href={p.stripeReceiptUrl} target="_blank" rel="noreferrer noopener">
+                            Stripe
+                          </a>
+                        </>
+                      ) : null}
+                      {!p.hasReceipt && !p.stripeReceiptUrl ? <span aria-hidden="true">—</span> : null}
                     </td>
                   </tr>
                 ))}

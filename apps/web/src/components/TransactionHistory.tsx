@@ -2,11 +2,10 @@ import { useId, useState } from 'react';
 import { TRANSACTION_TYPES, type TransactionType } from '@app/shared';
 import type { TransactionFilters } from '../api/client';
 import { friendlyMessage } from '../api/errors';
-import { fetchAllTransactions, useTransactionsPage } from '../api/queries';
-import { downloadCsv } from '../lib/csv';
-import { formatDateTime, localDayEndIso, localDayStartIso, todayStamp } from '../lib/dates';
+import { useTransactionsPage } from '../api/queries';
+import { formatDateTime, localDayEndIso, localDayStartIso } from '../lib/dates';
 import { formatNumber, formatSignedCredits } from '../lib/money';
-import { transactionsToCsv } from '../lib/transactionsCsv';
+import { exportTransactionsCsv } from '../lib/transactionsCsv';
 import { Alert } from './Alert';
 import { ErrorMessage } from './ErrorMessage';
 import { Pagination } from './Pagination';
@@ -52,10 +51,8 @@ export function TransactionHistory() {
     setExporting(true);
     setExportError(null);
     try {
-      // The export is the whole filtered history, not just the page on screen.
-      const rows = await fetchAllTransactions(apiFilters);
-      const suffix = filters.type ? `-${filters.type}` : '';
-      downloadCsv(`transactions${suffix}-${todayStamp()}.csv`, transactionsToCsv(rows));
+      // The whole filtered history, not just the page on screen, streamed by the server.
+      await exportTransactionsCsv(apiFilters);
     } catch (error) {
       setExportError(error);
     } finally {

@@ -7,6 +7,7 @@ import { useVideoProgress } from '../hooks/useVideoProgress';
 import { formatDateTime } from '../lib/dates';
 import { formatCredits, formatNumber } from '../lib/money';
 import { Alert } from './Alert';
+import { CancelVideoControl } from './CancelVideoControl';
 import { ErrorMessage } from './ErrorMessage';
 import { Spinner } from './Spinner';
 import { VideoStatusPill } from './StatusPill';
@@ -77,6 +78,10 @@ export function VideoStatusCard({
   }
 
   const active = video.status === 'queued' || video.status === 'processing';
+  const cancelable =
+    video.status === 'queued' || video.status === 'processing'
+      ? { ...video, status: video.status }
+      : null;
   return (
     <section
       className="card video-card"
@@ -98,14 +103,13 @@ export function VideoStatusCard({
         <>
           <Progress video={video} />
           <div className="video-card-actions">
-            <button
-              type="button"
-              className="button button-secondary button-small"
-              onClick={() => cancel.mutate()}
-              disabled={cancel.isPending}
-            >
-              {cancel.isPending ? 'Canceling…' : 'Cancel'}
-            </button>
+            {cancelable ? (
+              <CancelVideoControl
+                video={cancelable}
+                pending={cancel.isPending}
+                onConfirm={() => cancel.mutate()}
+              />
+            ) : null}
             <span className="muted">You can leave this page; rendering continues.</span>
           </div>
           {cancel.error ? <Alert tone="error">{friendlyMessage(cancel.error)}</Alert> : null}
@@ -127,7 +131,10 @@ export function VideoStatusCard({
         <Alert tone="info" title="Generation canceled">
           {video.creditsRefunded > 0
             ? `${formatCredits(video.creditsRefunded)} ${video.creditsRefunded === 1 ? 'was' : 'were'} returned to your balance.`
-            : 'Any unused credits are returned to your balance.'}
+            : 'It was fully rendered when canceled, so no credits came back.'}
+          {video.creditsRefunded > 0 && video.creditsRefunded < video.creditsUsed
+            ? ` The share rendered before the cancel (${formatCredits(video.creditsUsed - video.creditsRefunded)}) is kept.`
+            : ''}
         </Alert>
       ) : null}
 

@@ -4,6 +4,8 @@ import { friendlyCardMessage } from './cardMessages';
 /**
  * Browser side of the bundled Stripe emulator: the same two calls Stripe.js makes for a card
  * payment (confirm, then 3-D Secure authentication), spoken as form-encoded Stripe API requests.
+ * The server's `/emulator/stripe` proxy forwards nothing else (besides reading an intent), and
+ * only with the publishable key in the Authorization header plus the intent's client secret.
  */
 
 const PaymentIntentSchema = z.object({

@@ -1,30 +1,14 @@
-import type { Transaction } from '@app/shared';
-import { toCsv } from './csv';
+import { getTransactionsCsv, type TransactionFilters } from '../api/client';
+import { downloadBlob } from './csv';
+import { todayStamp } from './dates';
 
-export const TRANSACTION_CSV_HEADER = [
-  'Date',
-  'Type',
-  'Amount',
-  'Balance after',
-  'Description',
-  'Reference type',
-  'Reference ID',
-  'Transaction ID',
-] as const;
-
-/** ISO timestamps keep the export sortable and unambiguous in any locale. */
-export function transactionsToCsv(transactions: readonly Transaction[]): string {
-  return toCsv(
-    TRANSACTION_CSV_HEADER,
-    transactions.map((t) => [
-      t.createdAt,
-      t.type,
-      t.amount,
-      t.balanceAfter,
-      t.description,
-      t.referenceType,
-      t.referenceId,
-      t.id,
-    ]),
-  );
+/**
+ * Downloads the filtered history as the server streams it (`GET /api/credits/transactions.csv`:
+ * the same columns and CSV-injection escaping as `@app/shared`'s csv module). The file is
+ * named on the user's local day, as before.
+ */
+export async function exportTransactionsCsv(filters: TransactionFilters): Promise<void> {
+  const csv = await getTransactionsCsv(filters);
+  const suffix = filters.type ? `-${filters.type}` : '';
+  downloadBlob(`transactions${suffix}-${todayStamp()}.csv`, csv);
 }

@@ -70,6 +70,9 @@ export function LoginPage() {
           onChange={(e) => setPassword(e.target.value)}
           required
         />
+        <p className="field-hint">
+          <Link to="/forgot-password">Forgot password?</Link>
+        </p>
         {error ? <Alert tone="error">{error}</Alert> : null}
         <button type="submit" className="button button-block" disabled={mutation.isPending}>
           {mutation.isPending ? 'Logging in…' : 'Log in'}

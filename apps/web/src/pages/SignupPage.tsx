@@ -15,6 +15,7 @@ import { safeNextPath } from '../auth/session';
 import { Alert } from '../components/Alert';
 import { AuthLayout } from '../components/AuthLayout';
 import { Field } from '../components/Field';
+import { rememberBonusWithheld } from '../components/account/bonusNotice';
 
 type FieldName = 'name' | 'email' | 'password';
 
@@ -33,7 +34,14 @@ export function SignupPage() {
   });
   const [clientErrors, setClientErrors] = useState<Partial<Record<FieldName, string>>>({});
 
-  const mutation = useMutation({ mutationFn: signup, onSuccess: signIn });
+  const mutation = useMutation({
+    mutationFn: signup,
+    onSuccess: (response) => {
+      // Shown by the banner on the next page: the account works, only the bonus is withheld.
+      if (!response.signupBonus.granted) rememberBonusWithheld();
+      signIn(response);
+    },
+  });
 
   if (isAuthenticated) return <Navigate to={next} replace />;
 

@@ -4,6 +4,7 @@ import { presentUser } from '../../presenters/user.ts';
 import type { ServiceContext } from '../context.ts';
 import type { AuthThrottle } from './login-throttle.ts';
 import { dummyPasswordHash, verifyPassword } from './passwords.ts';
+import { startSession } from './sessions.ts';
 import type { TokenService } from './tokens.ts';
 
 /** Unknown email and wrong password fail identically, after the same bcrypt work. */
@@ -15,14 +16,24 @@ export async function login(options: {
   ip: string;
 }): Promise<AuthResponse> {
   const { ctx, input, throttle, ip } = options;
-  await throttle.assertLoginAllowed(input.email, ip);
-  const user = await ctx.store.findUserByEmail(input.email);
-  const hash = user?.passwordHash ?? (await dummyPasswordHash(ctx.config.bcryptCost));
-  const ok = await verifyPassword(input.password, hash);
-  if (!user || !ok) {
-    await throttle.recordLoginFailure(input.email, ip);
-    throw new AppError('UNAUTHORIZED', 'Invalid email or password');
+  const attempt = await throttle.beginAttempt(input.email, ip);
+  let user;
+  let ok;
+  try {
+    user = await ctx.store.findUserByEmail(input.email);
+    const hash = user?.passwordHash ?? (await dummyPasswordHash(ctx.config.bcryptCost));
+    ok = await throttle.hashing.run(ip, () => verifyPassword(input.password, hash));
+  } catch (err) {
+    // Never compared (queue full, storage down): not a guess, so it costs no attempt.
+    await attempt.refund();
+    throw err;
   }
-  await throttle.recordLoginSuccess(input.email, ip);
-  return { ...options.tokens.issue(user.id, ctx.now()), user: presentUser(user) };
+  if (!user || !ok) throw new AppError('UNAUTHORIZED', 'Invalid email or password');
+  await attempt.succeeded();
+  // Told only after the right password, so it reveals nothing to someone guessing.
+  if (user.disabledAt) {
+    throw new AppError('ACCOUNT_DISABLED', 'This account is disabled; please contact support');
+  }
+  const session = await startSession({ ctx, tokens: options.tokens, userId: user.id });
+  return { ...session, user: presentUser(user) };
 }

@@ -19,9 +19,16 @@ export function verifyPassword(password: string, hash: string): Promise<boolean>
   return bcrypt.compare(prehash(password), hash);
 }
 
-let dummyHash: Promise<string> | undefined;
-/** Compared against when the account does not exist, so timing does not reveal it. */
+const dummyHashes = new Map<number, Promise<string>>();
+/**
+ * Compared against when the account does not exist, so timing does not reveal it. One per
+ * cost: a hash made at another cost would make unknown accounts answer at another speed.
+ */
 export function dummyPasswordHash(cost: number): Promise<string> {
-  dummyHash ??= bcrypt.hash('no-such-account', cost);
-  return dummyHash;
+  let hash = dummyHashes.get(cost);
+  if (!hash) {
+    hash = bcrypt.hash('no-such-account', cost);
+    dummyHashes.set(cost, hash);
+  }
+  return hash;
 }

@@ -26,22 +26,3 @@ export async function pruneExpiredIdempotencyKeys(options: {
   if (total > 0) ctx.log.info({ deleted: total, createdBefore }, 'expired idempotency keys pruned');
   return total;
 }
-
-/** Runs the pruning now and then every `intervalMs`; returns a function that stops it. */
-export function schedulePruning(options: { ctx: ServiceContext; intervalMs: number }): () => void {
-  let running = false;
-  // A huge first backlog may outlast the interval; one pass at a time is enough.
-  const run = () => {
-    if (running) return;
-    running = true;
-    pruneExpiredIdempotencyKeys({ ctx: options.ctx })
-      .catch((err: unknown) => options.ctx.log.error({ err }, 'pruning idempotency keys failed'))
-      .finally(() => {
-        running = false;
-      });
-  };
-  run();
-  const timer = setInterval(run, options.intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}

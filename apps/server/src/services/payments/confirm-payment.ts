@@ -6,6 +6,7 @@ import type { Actor, ServiceContext } from '../context.ts';
 import { factsFromIntent } from './facts.ts';
 import { providerError } from './provider-error.ts';
 import { decidePayment } from './settlement.ts';
+import { updatePayment } from './update-payment.ts';
 
 /**
  * Re-reads the PaymentIntent from Stripe (never trusting the browser) and settles it. Safe to
@@ -22,7 +23,10 @@ export async function confirmPayment(options: {
   if (!payment || payment.userId !== actor.userId) throw notFound('Payment');
   let intent: Stripe.PaymentIntent;
   try {
-    intent = await options.stripe.paymentIntents.retrieve(input.paymentIntentId);
+    // With its charge: the card and the receipt page go on the receipt.
+    intent = await options.stripe.paymentIntents.retrieve(input.paymentIntentId, {
+      expand: ['latest_charge'],
+    });
   } catch (err) {
     throw providerError(err);
   }
@@ -33,7 +37,7 @@ export async function confirmPayment(options: {
     );
     throw new AppError('INVALID_STATE', 'This payment cannot be confirmed');
   }
-  const result = await ctx.store.updatePayment({
+  const result = await updatePayment(ctx, {
     paymentIntentId: intent.id,
     decide: decidePayment(factsFromIntent(intent)),
     now: ctx.now().toISOString(),

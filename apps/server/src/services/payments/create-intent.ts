@@ -21,6 +21,7 @@ export async function createPaymentIntent(options: {
   if (!pkg || !pkg.active) throw notFound('Credit package');
   const now = ctx.now().toISOString();
   const payment = await ctx.store.createPayment({ id: newId(), userId: actor.userId, pkg, now });
+  ctx.metrics.paymentCreated();
   let intent: Stripe.PaymentIntent;
   try {
     intent = await options.stripe.paymentIntents.create(

@@ -1,11 +1,15 @@
 import type Stripe from 'stripe';
+import { chargeDetails } from './card-details.ts';
 import type { PaymentFacts } from './settlement.ts';
 
 /** Reads what a PaymentIntent says about its payment, whichever way it reached us. */
 export function factsFromIntent(pi: Stripe.PaymentIntent): PaymentFacts {
   switch (pi.status) {
     case 'succeeded':
-      return { succeeded: { amountReceived: pi.amount_received, currency: pi.currency } };
+      return {
+        succeeded: { amountReceived: pi.amount_received, currency: pi.currency },
+        ...chargeDetails(pi.latest_charge),
+      };
     case 'canceled':
       return { canceled: true };
     case 'requires_action':
@@ -21,6 +25,7 @@ export function factsFromIntent(pi: Stripe.PaymentIntent): PaymentFacts {
 
 export function factsFromCharge(charge: Stripe.Charge): PaymentFacts {
   return {
+    ...chargeDetails(charge),
     amountRefundedCents: charge.amount_refunded,
     ...(charge.paid && charge.status === 'succeeded'
       ? {

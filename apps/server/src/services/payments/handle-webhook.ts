@@ -1,10 +1,12 @@
 import type Stripe from 'stripe';
-import { validationError } from '../../errors.ts';
+import { AppError, validationError } from '../../errors.ts';
 import type { ServiceContext } from '../context.ts';
 import { EventEnvelopeSchema, payloadShapeFor } from './event-shape.ts';
+import { fetchChargeDetails } from './card-details.ts';
 import { disputeFacts, factsFromCharge, factsFromIntent, intentIdOf } from './facts.ts';
 import { decidePayment, type PaymentFacts } from './settlement.ts';
 import { verifyWebhook } from './verify-signature.ts';
+import { updatePayment } from './update-payment.ts';
 
 export interface WebhookResult {
   eventId: string;
@@ -41,19 +43,38 @@ function interpret(event: Stripe.Event): { intentId: string | null; facts: Payme
  * same transaction as its ledger effect). Anything we cannot act on is still acknowledged,
  * so Stripe stops retrying, and recorded for operators.
  */
-export async function handleWebhook(options: {
+export async function handleWebhook(options: WebhookDelivery): Promise<WebhookResult> {
+  const { metrics } = options.ctx;
+  metrics.webhook('received');
+  try {
+    const result = await applyWebhook(options);
+    if (result.outcome === 'duplicate_event') metrics.webhook('duplicate');
+    return result;
+  } catch (err) {
+    // A bad signature or envelope is refused for good; anything else makes Stripe retry.
+    const refused =
+      err instanceof AppError &&
+      (err.code === 'INVALID_SIGNATURE' || err.code === 'VALIDATION_ERROR');
+    metrics.webhook(refused ? 'rejected' : 'failed');
+    throw err;
+  }
+}
+
+interface WebhookDelivery {
   ctx: ServiceContext;
   stripe: Stripe;
   rawBody: Buffer;
   signature: string | undefined;
-}): Promise<WebhookResult> {
+}
+
+async function applyWebhook(options: WebhookDelivery): Promise<WebhookResult> {
   const { ctx } = options;
   const now = ctx.now();
   const event = verifyWebhook({
     stripe: options.stripe,
     rawBody: options.rawBody,
     signature: options.signature,
-    secret: ctx.config.stripe.webhookSecret,
+    secrets: ctx.config.stripe.webhookSecrets,
     toleranceSeconds: ctx.config.stripe.webhookToleranceSeconds,
     now,
   });
@@ -77,7 +98,13 @@ export async function handleWebhook(options: {
     return { ...base, outcome: fresh ? outcome : 'duplicate_event' };
   }
   await adoptOrphanIntent(ctx, event, meaning.intentId);
-  const result = await ctx.store.updatePayment({
+  if (event.type === 'payment_intent.succeeded' && !meaning.facts.card) {
+    Object.assign(
+      meaning.facts,
+      await fetchChargeDetails({ ctx, stripe: options.stripe, intent: event.data.object }),
+    );
+  }
+  const result = await updatePayment(ctx, {
     paymentIntentId: meaning.intentId,
     event: { id: event.id, type: event.type },
     decide: decidePayment(meaning.facts),

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import type { ServiceContext } from '../context.ts';
 import { factsFromCharge, factsFromIntent } from './facts.ts';
 import { decidePayment, type PaymentFacts } from './settlement.ts';
+import { updatePayment } from './update-payment.ts';
 
 export interface ReconcileReport {
   examined: number;
@@ -48,6 +49,7 @@ export async function reconcilePayments(options: {
     if (!payment) {
       report.unknownPayment += 1;
       report.anomalies.push(`${intent.id}: no payment ${paymentId}`);
+      ctx.metrics.reconcileFinding('unknown_payment');
       continue;
     }
     if (!payment.stripePaymentIntentId) {
@@ -56,6 +58,7 @@ export async function reconcilePayments(options: {
       report.anomalies.push(
         `${intent.id}: payment ${payment.id} is tied to ${payment.stripePaymentIntentId}`,
       );
+      ctx.metrics.reconcileFinding('anomaly');
       continue;
     }
     const facts: PaymentFacts = { ...factsFromIntent(intent) };
@@ -63,17 +66,25 @@ export async function reconcilePayments(options: {
     if (charge && typeof charge === 'object') {
       facts.amountRefundedCents = factsFromCharge(charge).amountRefundedCents;
     }
-    const result = await ctx.store.updatePayment({
+    const result = await updatePayment(ctx, {
       paymentIntentId: intent.id,
       decide: decidePayment(facts),
       now: ctx.now().toISOString(),
     });
     if (result.kind !== 'applied') continue;
-    if (result.outcome.startsWith('credited')) report.credited += 1;
-    else if (result.outcome === 'no_change') report.unchanged += 1;
-    else report.updated += 1;
-    if (result.outcome.includes('amount_mismatch'))
+    if (result.outcome.startsWith('credited')) {
+      report.credited += 1;
+      ctx.metrics.reconcileFinding('credited');
+    } else if (result.outcome === 'no_change') {
+      report.unchanged += 1;
+    } else {
+      report.updated += 1;
+      ctx.metrics.reconcileFinding('updated');
+    }
+    if (result.outcome.includes('amount_mismatch')) {
       report.anomalies.push(`${intent.id}: ${result.payment.anomaly}`);
+      ctx.metrics.reconcileFinding('anomaly');
+    }
   }
   return report;
 }

@@ -1,5 +1,10 @@
 import type { PaymentStatus } from '@app/shared';
-import type { PaymentDecision, PaymentRecord, PlannedEntry } from '../../store/types.ts';
+import type {
+  MailDraft,
+  PaymentDecision,
+  PaymentRecord,
+  PlannedEntry,
+} from '../../store/types.ts';
 
 /** What Stripe has told us about a payment, from an event or from re-reading the intent. */
 export interface PaymentFacts {
@@ -10,6 +15,9 @@ export interface PaymentFacts {
   /** Cumulative, as Stripe reports it on the charge. */
   amountRefundedCents?: number;
   dispute?: { id: string; status: 'open' | 'won' | 'lost' };
+  /** The card that paid and Stripe's receipt page, when the source of the facts had them. */
+  card?: { brand: string; last4: string };
+  receiptUrl?: string;
 }
 
 /**
@@ -23,7 +31,16 @@ export function decidePayment(facts: PaymentFacts): PaymentDecision {
   return (p: PaymentRecord) => {
     const patch: ReturnType<PaymentDecision>['patch'] = {};
     const entries: PlannedEntry[] = [];
+    const mail: MailDraft[] = [];
     let outcome = 'no_change';
+
+    if (facts.card && (p.cardBrand !== facts.card.brand || p.cardLast4 !== facts.card.last4)) {
+      patch.cardBrand = facts.card.brand;
+      patch.cardLast4 = facts.card.last4;
+    }
+    if (facts.receiptUrl && p.stripeReceiptUrl !== facts.receiptUrl) {
+      patch.stripeReceiptUrl = facts.receiptUrl;
+    }
 
     let credited = p.credited;
     if (facts.succeeded && !p.credited) {
@@ -39,6 +56,8 @@ export function decidePayment(facts: PaymentFacts): PaymentDecision {
           referenceId: p.id,
           description: `Purchase: ${p.packageName} package`,
         });
+        // The receipt goes out in the crediting transaction: exactly once per credited payment.
+        mail.push({ userId: p.userId, to: null, template: 'receipt', params: { paymentId: p.id } });
         outcome = 'credited';
       } else {
         patch.anomaly = `amount mismatch: received ${amountReceived} ${currency}, expected ${p.amountCents} ${p.currency}`;
@@ -102,7 +121,7 @@ export function decidePayment(facts: PaymentFacts): PaymentDecision {
     if (status !== p.status) patch.status = status;
     if (facts.failed && !credited) patch.failureMessage = facts.failed.message;
     if (outcome === 'no_change' && Object.keys(patch).length > 0) outcome = 'updated';
-    return { patch, entries, outcome };
+    return { patch, entries, outcome, mail };
   };
 }
 

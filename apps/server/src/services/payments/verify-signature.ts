@@ -7,12 +7,13 @@ const invalid = () => new AppError('INVALID_SIGNATURE', 'Webhook signature verif
  * Stripe's own verification (HMAC, constant-time compare, tolerance for old timestamps),
  * plus what stripe-node leaves out: a timestamp too far in the future is refused as well.
  * The tolerance is validated to be positive at start-up, since 0 disables the check.
+ * During an endpoint secret roll two secrets are live: a delivery signed with either passes.
  */
 export function verifyWebhook(options: {
   stripe: Stripe;
   rawBody: Buffer;
   signature: string | undefined;
-  secret: string;
+  secrets: readonly string[];
   toleranceSeconds: number;
   now: Date;
 }): Stripe.Event {
@@ -26,16 +27,19 @@ export function verifyWebhook(options: {
   if (timestamps.length !== 1 || !Number.isInteger(timestamps[0])) throw invalid();
   const nowSeconds = Math.floor(options.now.getTime() / 1000);
   if (timestamps[0]! > nowSeconds + toleranceSeconds) throw invalid();
-  try {
-    return options.stripe.webhooks.constructEvent(
-      options.rawBody,
-      signature,
-      options.secret,
-      toleranceSeconds,
-      undefined,
-      options.now.getTime(), // milliseconds: stripe-node divides by 1000
-    );
-  } catch {
-    throw invalid();
+  for (const secret of options.secrets) {
+    try {
+      return options.stripe.webhooks.constructEvent(
+        options.rawBody,
+        signature,
+        secret,
+        toleranceSeconds,
+        undefined,
+        options.now.getTime(), // milliseconds: stripe-node divides by 1000
+      );
+    } catch {
+      // Try the next live secret; none matching is one refusal below.
+    }
   }
+  throw invalid();
 }

@@ -27,6 +27,7 @@ export async function cancelVideo(options: {
   if (!result.changed) {
     throw new AppError('INVALID_STATE', `The video is already ${result.video.status}`);
   }
+  ctx.metrics.credits('refunded', result.video.creditsRefunded);
   options.queue.abort(video.id);
   options.queue.publish(result.video);
   return result.video;

@@ -52,6 +52,7 @@ export async function generateVideo(options: {
   };
   const result = await ctx.store.chargeAndCreateVideo({
     idempotency: idempotency && { ...idempotency, respond },
+    maxQueued: ctx.config.video.maxQueuedPerUser,
     video: {
       id: newId(),
       userId: actor.userId,
@@ -70,6 +71,13 @@ export async function generateVideo(options: {
     case 'insufficient':
     case 'owes':
       throw refusal(result, cost);
+    case 'too_many_queued':
+      throw new AppError(
+        'TOO_MANY_QUEUED_VIDEOS',
+        `You already have ${result.queued} videos waiting (the limit is ${result.limit}); ` +
+          'generate more once one of them starts rendering',
+        { queued: result.queued, limit: result.limit },
+      );
     case 'key_reused':
       throw new AppError(
         'IDEMPOTENCY_KEY_REUSED',
@@ -82,6 +90,7 @@ export async function generateVideo(options: {
         { videoId: result.video.id, userId: actor.userId, cost },
         'video charged and queued',
       );
+      ctx.metrics.credits('spent', result.video.creditsUsed);
       options.queue.wake();
       return { replayed: false, ...respond(result) };
   }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { AppError } from '../../errors.ts';
+import type { DriverErrorKind } from '../types.ts';
 
 /**
  * Translates driver failures into typed errors: a locked or read-only database is a
@@ -7,9 +8,8 @@ import { AppError } from '../../errors.ts';
  * because every operation runs in one transaction.
  */
 export function translateDriverError(err: unknown): unknown {
-  if (!(err instanceof Database.SqliteError)) return err;
-  const code = err.code;
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+  const kind = driverErrorKind(err);
+  if (kind === 'busy') {
     return new AppError(
       'SERVICE_UNAVAILABLE',
       'The service is busy, please retry shortly',
@@ -19,21 +19,33 @@ export function translateDriverError(err: unknown): unknown {
       },
     );
   }
-  if (code.startsWith('SQLITE_FULL')) {
+  if (kind === 'full') {
     return new AppError('STORAGE_FULL', 'The server is out of storage space', undefined, {
       'Retry-After': '60',
     });
   }
-  if (
-    code.startsWith('SQLITE_READONLY') ||
-    code.startsWith('SQLITE_IOERR') ||
-    code === 'SQLITE_CANTOPEN'
-  ) {
+  if (kind === 'unavailable') {
     return new AppError('SERVICE_UNAVAILABLE', 'Storage is temporarily unavailable', undefined, {
       'Retry-After': '30',
     });
   }
   return err;
+}
+
+/** Which temporary outage a driver failure is, or null for anything else (a bug, a constraint). */
+export function driverErrorKind(err: unknown): DriverErrorKind | null {
+  if (!(err instanceof Database.SqliteError)) return null;
+  const code = err.code;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
+  if (code.startsWith('SQLITE_FULL')) return 'full';
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_IOERR') ||
+    code === 'SQLITE_CANTOPEN'
+  ) {
+    return 'unavailable';
+  }
+  return null;
 }
 
 export function isUniqueViolation(err: unknown): boolean {

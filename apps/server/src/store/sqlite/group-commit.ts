@@ -30,6 +30,8 @@ export class GroupCommit {
   constructor(
     private readonly db: Db,
     private readonly translateError: (err: unknown) => unknown,
+    /** Runs after each COMMIT and before any member is acknowledged (the D1 crash test's hook). */
+    private readonly afterCommit?: () => void,
   ) {}
 
   run<T>(work: () => T): Promise<T> {
@@ -58,6 +60,7 @@ export class GroupCommit {
       for (const p of group) p.reject(error);
       return;
     }
+    this.afterCommit?.();
     group.forEach((p, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) p.resolve(outcome.value);

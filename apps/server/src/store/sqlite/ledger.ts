@@ -1,6 +1,7 @@
 import type { PlannedEntry } from '../types.ts';
 import type { Db } from './open.ts';
 import { statement } from './statements.ts';
+import { nextUserSeq } from './user-seq.ts';
 
 export class LedgerRejected extends Error {
   constructor(readonly reason: 'insufficient' | 'no_user') {
@@ -36,8 +37,9 @@ export function applyEntry(
   const info = statement(
     db,
     `INSERT INTO transactions
-       (user_id, type, amount, balance_after, reference_type, reference_id, description, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       (user_id, type, amount, balance_after, reference_type, reference_id, description, created_at,
+        user_seq)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ${nextUserSeq('transactions')})`,
   ).run(
     userId,
     entry.type,
@@ -47,6 +49,7 @@ export function applyEntry(
     entry.referenceId,
     entry.description,
     now,
+    userId,
   );
   return { balanceAfter: updated.credit_balance, id: Number(info.lastInsertRowid) };
 }

@@ -6,9 +6,15 @@ import { MIGRATIONS } from './migrations/index.ts';
 
 export type Db = Database.Database;
 
+export type SynchronousMode = 'full' | 'normal';
+
 export interface OpenOptions {
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /** `full` unless the operator chose otherwise (SQLITE_SYNCHRONOUS); see below. */
+  synchronous?: SynchronousMode;
+  /** Test-only crash hook (config.ts honours it only when NODE_ENV=test): see kill-after-commit.ts. */
+  testKillAfterLedgerCommits?: number;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
@@ -18,9 +24,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma('foreign_keys = ON');
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
-    // NORMAL is durable across application crashes in WAL mode; only power loss can drop
-    // the last commits, which the payment reconciliation then re-applies from Stripe.
-    db.pragma('synchronous = NORMAL');
+    // FULL fsyncs the WAL at every COMMIT, so an acknowledged charge or webhook survives a
+    // power cut or kernel crash. NORMAL only fsyncs at checkpoints: it survives a crash of
+    // the process, but power loss can drop the last acknowledged commits (a webhook Stripe
+    // will not resend, a 202 the user saw). Group commit pays the fsync once per group.
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     // Checkpoints normally run in a background thread (checkpointer.ts); this larger
     // auto-checkpoint (about 40 MB) only bounds the WAL if that thread falls behind, and the
     // size limit truncates the file again once a checkpoint has emptied it.

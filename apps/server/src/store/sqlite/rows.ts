@@ -16,6 +16,12 @@ export const userFromRow = (r: Record<string, unknown>): UserRecord => ({
   creditBalance: r.credit_balance as number,
   totalCreditsPurchased: r.total_credits_purchased as number,
   createdAt: r.created_at as string,
+  emailVerifiedAt: (r.email_verified_at as string | null) ?? null,
+  deletedAt: (r.deleted_at as string | null) ?? null,
+  notifyRefunds: r.notify_refunds !== 0,
+  notifyLowBalance: r.notify_low_balance === 1,
+  role: (r.role as UserRecord['role'] | undefined) ?? 'user',
+  disabledAt: (r.disabled_at as string | null) ?? null,
 });
 
 export const entryFromRow = (r: Record<string, unknown>): LedgerEntry => ({
@@ -59,6 +65,10 @@ export const paymentFromRow = (r: Record<string, unknown>): PaymentRecord => ({
   disputeStatus: (r.dispute_status as PaymentRecord['disputeStatus']) ?? null,
   failureMessage: (r.failure_message as string | null) ?? null,
   anomaly: (r.anomaly as string | null) ?? null,
+  cardBrand: (r.card_brand as string | null) ?? null,
+  cardLast4: (r.card_last4 as string | null) ?? null,
+  stripeReceiptUrl: (r.stripe_receipt_url as string | null) ?? null,
+  creditedAt: (r.credited_at as string | null) ?? null,
   createdAt: r.created_at as string,
   updatedAt: r.updated_at as string,
 });

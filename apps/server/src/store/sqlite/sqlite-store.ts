@@ -1,26 +1,40 @@
 import type {
+  AccountTokenPurpose,
   ChargeVideoResult,
+  ClaimedMail,
+  MailDraft,
+  NewAccountToken,
+  TokenUse,
   IdempotencyBegin,
   LedgerEntry,
+  NewSession,
   Page,
   PageResult,
   PackageRecord,
   PaymentRecord,
   PaymentUpdateResult,
+  DriverErrorKind,
+  OperationalGauges,
   Store,
   TransactionFilter,
   UserRecord,
   VideoFinish,
   VideoRecord,
 } from '../types.ts';
+import { cancelRefundCredits } from '@app/shared';
 import { applyEntry, LedgerRejected } from './ledger.ts';
-import { translateDriverError } from './errors.ts';
+import { driverErrorKind, translateDriverError } from './errors.ts';
 import { GroupCommit } from './group-commit.ts';
+import { killAfterLedgerCommits } from './kill-after-commit.ts';
 import { statement } from './statements.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
-import { checkInvariants } from './invariants.ts';
+import { checkInvariants, type InvariantOptions } from './invariants.ts';
+import { nextUserSeq, seekPage } from './user-seq.ts';
 import { migrate, openDatabase, seedPackages, type Db, type OpenOptions } from './open.ts';
 import { entryFromRow, packageFromRow, paymentFromRow, userFromRow, videoFromRow } from './rows.ts';
+import * as accounts from './accounts.ts';
+import * as outbox from './outbox.ts';
+import { SqliteAdminStore } from './admin.ts';
 
 type Row = Record<string, unknown>;
 
@@ -34,6 +48,9 @@ const PAYMENT_COLUMNS: Record<string, string> = {
   disputeStatus: 'dispute_status',
   failureMessage: 'failure_message',
   anomaly: 'anomaly',
+  cardBrand: 'card_brand',
+  cardLast4: 'card_last4',
+  stripeReceiptUrl: 'stripe_receipt_url',
 };
 
 export function openSqliteStore(file: string, options: OpenOptions = {}): SqliteStore {
@@ -42,17 +59,39 @@ export function openSqliteStore(file: string, options: OpenOptions = {}): Sqlite
   seedPackages(db);
   const checkpointer =
     file === ':memory:' || options.readonly ? undefined : startCheckpointer(file);
-  return new SqliteStore(db, checkpointer);
+  const afterCommit =
+    options.testKillAfterLedgerCommits === undefined
+      ? undefined
+      : killAfterLedgerCommits(db, options.testKillAfterLedgerCommits);
+  return new SqliteStore(db, checkpointer, afterCommit);
 }
 
 export class SqliteStore implements Store {
   private readonly writes: GroupCommit;
+  readonly admin: SqliteAdminStore;
+  private driverErrorListener: ((kind: DriverErrorKind) => void) | undefined;
+  /** Counted (metrics) on the way to its typed error. */
+  private readonly translate = (err: unknown): unknown => {
+    const kind = driverErrorKind(err);
+    if (kind) this.driverErrorListener?.(kind);
+    return translateDriverError(err);
+  };
 
   constructor(
     readonly db: Db,
     private readonly checkpointer?: Checkpointer,
+    afterCommit?: () => void,
   ) {
-    this.writes = new GroupCommit(db, translateDriverError);
+    this.writes = new GroupCommit(db, this.translate, afterCommit);
+    this.admin = new SqliteAdminStore(db, (fn) => this.tx(fn));
+  }
+
+  /** What this connection actually runs with (PRAGMA synchronous is per connection). */
+  durability(): { journalMode: string; synchronous: number } {
+    return {
+      journalMode: this.db.pragma('journal_mode', { simple: true }) as string,
+      synchronous: this.db.pragma('synchronous', { simple: true }) as number,
+    };
   }
 
   /** A prepared statement, compiled once per SQL text (see statements.ts). */
@@ -65,7 +104,7 @@ export class SqliteStore implements Store {
     try {
       return Promise.resolve(fn());
     } catch (err) {
-      return Promise.reject(translateDriverError(err));
+      return Promise.reject(this.translate(err));
     }
   }
 
@@ -128,6 +167,152 @@ export class SqliteStore implements Store {
     });
   }
 
+  createAccount(
+    input: Parameters<Store['createAccount']>[0],
+  ): Promise<{ user: UserRecord; bonusGranted: boolean } | 'email_taken'> {
+    return this.tx(() => accounts.createAccount(this.db, input));
+  }
+
+  issueAccountToken(input: {
+    userId: string;
+    token: NewAccountToken;
+    now: string;
+    mail: MailDraft[];
+  }): Promise<void> {
+    return this.tx(() => accounts.issueAccountToken(this.db, input));
+  }
+
+  requestPasswordReset(input: Parameters<Store['requestPasswordReset']>[0]): Promise<boolean> {
+    return this.tx(() => accounts.requestPasswordReset(this.db, input));
+  }
+
+  findAccountToken(input: {
+    tokenHash: string;
+    purpose: AccountTokenPurpose;
+    now: string;
+  }): Promise<TokenUse<{ user: UserRecord; email: string }>> {
+    return this.run(() =>
+      accounts.findAccountToken(this.db, input.tokenHash, input.purpose, input.now),
+    );
+  }
+
+  useVerificationToken(input: { tokenHash: string; now: string }): Promise<TokenUse<UserRecord>> {
+    return this.tx(() => accounts.useVerificationToken(this.db, input.tokenHash, input.now));
+  }
+
+  useResetToken(input: {
+    tokenHash: string;
+    userId: string;
+    passwordHash: string;
+    now: string;
+  }): Promise<TokenUse<UserRecord>> {
+    return this.tx(() => accounts.useResetToken(this.db, input));
+  }
+
+  useEmailChangeToken(input: { tokenHash: string; now: string }): Promise<TokenUse<UserRecord>> {
+    return this.tx(() => accounts.useEmailChangeToken(this.db, input.tokenHash, input.now));
+  }
+
+  setNotificationSettings(input: {
+    userId: string;
+    refundNotice: boolean;
+    lowBalance: boolean;
+    now: string;
+  }): Promise<UserRecord | null> {
+    return this.tx(() => accounts.setNotificationSettings(this.db, input));
+  }
+
+  deleteAccount(input: { userId: string; now: string }) {
+    return this.tx(() => accounts.deleteAccount(this.db, input));
+  }
+
+  claimMail(input: { now: string; leaseUntil: string }): Promise<ClaimedMail | null> {
+    return this.tx(() => outbox.claimMail(this.db, input.now, input.leaseUntil));
+  }
+
+  markMailSent(input: { id: number; now: string }): Promise<void> {
+    return this.tx(() => outbox.markMailSent(this.db, input.id, input.now));
+  }
+
+  markMailFailed(input: Parameters<Store['markMailFailed']>[0]): Promise<void> {
+    return this.tx(() => outbox.markMailFailed(this.db, input));
+  }
+
+  createSession(input: NewSession): Promise<void> {
+    return this.tx(() => {
+      this.insertSession(input);
+    });
+  }
+
+  isSessionActive(sessionId: string, userId: string): Promise<boolean> {
+    // Joined with users: a token of an account that no longer exists, or that an admin
+    // disabled, is refused as well.
+    return this.run(
+      () =>
+        this.stmt(
+          `SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL
+               AND u.disabled_at IS NULL`,
+          true,
+        ).get(sessionId, userId) !== undefined,
+    );
+  }
+
+  revokeSession(input: { id: string; userId: string; now: string }): Promise<boolean> {
+    return this.tx(
+      () =>
+        this.stmt(
+          'UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
+        ).run(input.now, input.id, input.userId).changes > 0,
+    );
+  }
+
+  revokeUserSessions(input: { userId: string; now: string }): Promise<number> {
+    return this.tx(() => this.revokeAllOf(input.userId, input.now));
+  }
+
+  changePassword(input: {
+    userId: string;
+    passwordHash: string;
+    now: string;
+    session: NewSession;
+  }): Promise<UserRecord | null> {
+    return this.tx(() => {
+      const updated = this.stmt(
+        'UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?',
+      ).run(input.passwordHash, input.now, input.userId);
+      if (updated.changes === 0) return null;
+      this.revokeAllOf(input.userId, input.now);
+      this.insertSession(input.session);
+      return userFromRow(this.stmt('SELECT * FROM users WHERE id = ?').get(input.userId) as Row);
+    });
+  }
+
+  pruneSessions(input: { expiredBefore: string; limit: number }): Promise<number> {
+    return this.tx(
+      () =>
+        this.stmt(
+          `DELETE FROM sessions WHERE id IN (
+             SELECT id FROM sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+        ).run(input.expiredBefore, input.limit).changes,
+    );
+  }
+
+  private insertSession(session: NewSession) {
+    this.stmt('INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(
+      session.id,
+      session.userId,
+      session.createdAt,
+      session.expiresAt,
+    );
+  }
+
+  private revokeAllOf(userId: string, now: string): number {
+    return this.stmt(
+      'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
+    ).run(now, userId).changes;
+  }
+
   getBalance(userId: string) {
     return this.run(() => {
       const row = this.stmt(
@@ -145,6 +330,12 @@ export class SqliteStore implements Store {
     page: Page,
   ): Promise<PageResult<LedgerEntry>> {
     return this.run(() => {
+      if (!filter.type && !filter.from && !filter.to) {
+        const { rows, total } = seekPage(this.db, 'transactions', userId, page);
+        return { rows: rows.map(entryFromRow), total };
+      }
+      // Filtered lists count and skip the matching rows: their cost grows with the user's
+      // matching history (the unfiltered list, the one every page load asks for, does not).
       const where = ['user_id = @userId'];
       if (filter.type) where.push('type = @type');
       if (filter.from) where.push('created_at >= @from');
@@ -155,9 +346,30 @@ export class SqliteStore implements Store {
         params,
       ) as number;
       const rows = this.stmt(
-        `SELECT * FROM transactions WHERE ${clause} ORDER BY id DESC LIMIT @limit OFFSET @offset`,
+        `SELECT * FROM transactions WHERE ${clause} ORDER BY user_seq DESC LIMIT @limit OFFSET @offset`,
       ).all(params) as Row[];
       return { rows: rows.map(entryFromRow), total };
+    });
+  }
+
+  listTransactionsBefore(
+    userId: string,
+    filter: TransactionFilter,
+    batch: { beforeId?: number; limit: number },
+  ): Promise<LedgerEntry[]> {
+    return this.run(() => {
+      const where = ['user_id = @userId'];
+      if (batch.beforeId !== undefined) where.push('id < @beforeId');
+      if (filter.type) where.push('type = @type');
+      // Unary + keeps the planner on the (user_id, id) index, already in batch order: a date
+      // index would make every batch sort the whole date range to find its next rows.
+      if (filter.from) where.push('+created_at >= @from');
+      if (filter.to) where.push('+created_at <= @to');
+      // Keyset, not OFFSET: each batch starts where the last one ended.
+      const rows = this.stmt(
+        `SELECT * FROM transactions WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`,
+      ).all({ userId, ...filter, beforeId: batch.beforeId, limit: batch.limit }) as Row[];
+      return rows.map(entryFromRow);
     });
   }
 
@@ -273,6 +485,27 @@ export class SqliteStore implements Store {
           };
         }
       }
+      const queue = this.stmt(
+        `SELECT
+           (SELECT COUNT(*) FROM video_generations
+              WHERE user_id = @userId AND ${ACTIVE} AND status = 'queued') AS queued,
+           (SELECT MAX(fair_round) FROM video_generations
+              WHERE user_id = @userId AND ${ACTIVE}) AS userRound,
+           (SELECT MAX(fair_round) FROM video_generations
+              WHERE ${ACTIVE} AND status = 'processing') AS frontier`,
+      ).get({ userId: v.userId }) as {
+        queued: number;
+        userRound: number | null;
+        frontier: number | null;
+      };
+      // Not remembered with the Idempotency-Key: it passes once the queue drains, and a retry
+      // with the same key must then go through.
+      if (queue.queued >= input.maxQueued) {
+        return { kind: 'too_many_queued', queued: queue.queued, limit: input.maxQueued };
+      }
+      // Start-time fair queueing: a user's next job goes one round after their last active one,
+      // but never before the round being rendered now, so waiting does not build up credit.
+      const fairRound = Math.max(queue.frontier ?? 0, (queue.userRound ?? 0) + 1);
       const balance = this.balanceOf(v.userId);
       if (balance < 0 || balance < v.creditsUsed) {
         const refused = {
@@ -285,8 +518,10 @@ export class SqliteStore implements Store {
       const video = videoFromRow(
         this.stmt(
           `INSERT INTO video_generations (id, user_id, idempotency_key, status, prompt, duration_minutes,
-             resolution, custom_music, premium_tts, ai_enhancement, credits_used, created_at, updated_at)
-           VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+             resolution, custom_music, premium_tts, ai_enhancement, credits_used, created_at, updated_at,
+             fair_round, user_seq)
+           VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${nextUserSeq('video_generations')})
+           RETURNING *`,
         ).get(
           v.id,
           v.userId,
@@ -300,6 +535,8 @@ export class SqliteStore implements Store {
           v.creditsUsed,
           v.createdAt,
           v.createdAt,
+          fairRound,
+          v.userId,
         ) as Row,
       );
       try {
@@ -313,6 +550,11 @@ export class SqliteStore implements Store {
             referenceId: v.id,
             description: `Video generation (${v.resolution}, ${v.durationMinutes} min)`,
           },
+          v.createdAt,
+        );
+        outbox.noticeLowBalance(
+          this.db,
+          { userId: v.userId, before: balance, after: balanceAfter },
           v.createdAt,
         );
         if (idem) {
@@ -348,28 +590,40 @@ export class SqliteStore implements Store {
     page: Page,
   ): Promise<PageResult<VideoRecord>> {
     return this.run(() => {
-      const clause = filter.status ? 'user_id = @userId AND status = @status' : 'user_id = @userId';
+      if (!filter.status) {
+        const { rows, total } = seekPage(this.db, 'video_generations', userId, page);
+        return { rows: rows.map(videoFromRow), total };
+      }
       const params = { userId, status: filter.status, limit: page.limit, offset: page.offset };
+      const clause = 'user_id = @userId AND status = @status';
       const total = this.stmt(`SELECT COUNT(*) FROM video_generations WHERE ${clause}`, true).get(
         params,
       ) as number;
       const rows = this.stmt(
         `SELECT * FROM video_generations WHERE ${clause}
-           ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`,
+           ORDER BY user_seq DESC LIMIT @limit OFFSET @offset`,
       ).all(params) as Row[];
       return { rows: rows.map(videoFromRow), total };
     });
   }
 
-  claimNextVideo(now: string): Promise<VideoRecord | null> {
+  claimNextVideo(now: string, options: { maxRunningPerUser: number }): Promise<VideoRecord | null> {
     return this.tx(() => {
+      // Walks the queue in fair order and stops at the first job whose user is under the
+      // running cap. Only users at the cap are skipped, and there are at most as many of them
+      // as render slots, each with a bounded queue: the walk is short however long the queue.
       const row = this.stmt(
         `UPDATE video_generations SET status = 'processing', attempts = attempts + 1,
              started_at = COALESCE(started_at, @now), updated_at = @now
-           WHERE id = (SELECT id FROM video_generations WHERE status = 'queued'
-                       ORDER BY created_at, id LIMIT 1)
+           WHERE id = (
+             SELECT q.id FROM video_generations q
+             WHERE q.${ACTIVE} AND q.status = 'queued'
+               AND (SELECT COUNT(*) FROM video_generations r
+                    WHERE r.user_id = q.user_id AND r.${ACTIVE} AND r.status = 'processing')
+                   < @maxRunning
+             ORDER BY q.fair_round, q.created_at, q.id LIMIT 1)
            RETURNING *`,
-      ).get({ now }) as Row | undefined;
+      ).get({ now, maxRunning: options.maxRunningPerUser }) as Row | undefined;
       return row ? videoFromRow(row) : null;
     });
   }
@@ -396,9 +650,11 @@ export class SqliteStore implements Store {
   listVideosInStatus(statuses: VideoRecord['status'][]): Promise<VideoRecord[]> {
     return this.run(() => {
       const marks = statuses.map(() => '?').join(', ');
+      const active = statuses.every((x) => x === 'queued' || x === 'processing');
       return (
         this.stmt(
-          `SELECT * FROM video_generations WHERE status IN (${marks}) ORDER BY created_at`,
+          `SELECT * FROM video_generations WHERE ${active ? `${ACTIVE} AND ` : ''}status IN (${marks})
+             ORDER BY created_at`,
         ).all(...statuses) as Row[]
       ).map(videoFromRow);
     });
@@ -429,26 +685,43 @@ export class SqliteStore implements Store {
           balance: this.balanceOf(current.userId),
         };
       }
+      // A cancel is priced from the progress recorded up to now, read in this transaction.
+      const refund =
+        finish.status === 'canceled'
+          ? cancelRefundCredits({
+              status: current.status,
+              creditsUsed: current.creditsUsed,
+              progress: current.progress,
+            })
+          : current.creditsUsed;
       this.stmt(
-        `UPDATE video_generations SET status = ?, error = ?, credits_refunded = credits_used,
+        `UPDATE video_generations SET status = ?, error = ?, credits_refunded = ?,
              completed_at = ?, updated_at = ? WHERE id = ?`,
-      ).run(finish.status, finish.error, now, now, id);
-      const { balanceAfter } = applyEntry(
-        this.db,
-        current.userId,
-        {
-          type: 'refund',
-          amount: current.creditsUsed,
-          referenceType: 'video',
-          referenceId: id,
-          description:
-            finish.status === 'canceled'
-              ? 'Refund: video canceled'
-              : 'Refund: video generation failed',
-        },
-        now,
-      );
-      return { video: this.videoById(id), changed: true, balance: balanceAfter };
+      ).run(finish.status, finish.error, refund, now, now, id);
+      // The ledger refuses zero amounts: a render canceled at 100 % refunds nothing.
+      const balance =
+        refund === 0
+          ? this.balanceOf(current.userId)
+          : applyEntry(
+              this.db,
+              current.userId,
+              {
+                type: 'refund',
+                amount: refund,
+                referenceType: 'video',
+                referenceId: id,
+                description: refundDescription(finish.status, current, refund),
+              },
+              now,
+            ).balanceAfter;
+      if (refund > 0) {
+        outbox.noticeVideoRefund(
+          this.db,
+          { userId: current.userId, videoId: id, credits: refund, reason: finish.status },
+          now,
+        );
+      }
+      return { video: this.videoById(id), changed: true, balance };
     });
   }
 
@@ -462,7 +735,8 @@ export class SqliteStore implements Store {
     return this.tx(() => {
       this.stmt(
         `INSERT INTO payments (id, user_id, package_id, package_name, amount_cents, currency, credits,
-             status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+             status, created_at, updated_at, user_seq)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ${nextUserSeq('payments')})`,
       ).run(
         input.id,
         input.userId,
@@ -473,6 +747,7 @@ export class SqliteStore implements Store {
         pkg.credits + pkg.bonusCredits,
         input.now,
         input.now,
+        input.userId,
       );
       return this.paymentBy('id', input.id)!;
     });
@@ -497,12 +772,7 @@ export class SqliteStore implements Store {
 
   listPayments(userId: string, page: Page): Promise<PageResult<PaymentRecord>> {
     return this.run(() => {
-      const total = this.stmt('SELECT COUNT(*) FROM payments WHERE user_id = ?', true).get(
-        userId,
-      ) as number;
-      const rows = this.stmt(
-        'SELECT * FROM payments WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?',
-      ).all(userId, page.limit, page.offset) as Row[];
+      const { rows, total } = seekPage(this.db, 'payments', userId, page);
       return { rows: rows.map(paymentFromRow), total };
     });
   }
@@ -523,10 +793,19 @@ export class SqliteStore implements Store {
       const decision = input.decide(payment);
       let balance = this.balanceOf(payment.userId);
       for (const entry of decision.entries) {
+        const before = balance;
         balance = applyEntry(this.db, payment.userId, entry, input.now).balanceAfter;
+        outbox.noticeLowBalance(
+          this.db,
+          { userId: payment.userId, before, after: balance },
+          input.now,
+        );
       }
+      for (const draft of decision.mail ?? []) outbox.enqueueMail(this.db, draft, input.now);
       const sets: string[] = [];
       const values: Record<string, unknown> = { id: payment.id, now: input.now };
+      // When the credits were added: the receipt's date.
+      if (decision.patch.credited === true && !payment.credited) sets.push('credited_at = @now');
       for (const [field, value] of Object.entries(decision.patch)) {
         const column = PAYMENT_COLUMNS[field];
         if (!column) throw new Error(`unknown payment field ${field}`);
@@ -565,8 +844,53 @@ export class SqliteStore implements Store {
     });
   }
 
-  verifyInvariants() {
-    return this.run(() => checkInvariants(this.db));
+  /** Every invariant over the whole database, or over one user's rows (`ledger:verify --user`). */
+  pruneStripeEvents(input: { receivedBefore: string; limit: number }): Promise<number> {
+    return this.tx(
+      () =>
+        this.stmt(
+          `DELETE FROM stripe_events WHERE rowid IN (
+             SELECT rowid FROM stripe_events WHERE received_at < ? ORDER BY received_at LIMIT ?)`,
+        ).run(input.receivedBefore, input.limit).changes,
+    );
+  }
+
+  verifyInvariants(options: InvariantOptions = {}) {
+    return this.run(() => checkInvariants(this.db, options));
+  }
+
+  observeDriverErrors(listener: (kind: DriverErrorKind) => void): void {
+    this.driverErrorListener = listener;
+  }
+
+  /**
+   * Rewrites the header's user_version with its own value: unused by the schema, yet a real
+   * write that needs the write lock, a writable file and a COMMIT through the group commit.
+   */
+  probeWrite(): Promise<void> {
+    return this.tx(() => {
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      this.db.pragma(`user_version = ${Math.trunc(version)}`);
+    });
+  }
+
+  operationalGauges(): Promise<OperationalGauges> {
+    return this.run(() => {
+      // Both partial indexes cover exactly the active videos and the unsent mails.
+      const videos = this.stmt(
+        `SELECT status, COUNT(*) AS n FROM video_generations
+           WHERE status IN ('queued', 'processing') GROUP BY status`,
+      ).all() as { status: string; n: number }[];
+      const mailBacklog = this.stmt(
+        `SELECT COUNT(*) FROM mail_outbox WHERE state IN ('pending', 'sending')`,
+        true,
+      ).get() as number;
+      return {
+        videosQueued: videos.find((v) => v.status === 'queued')?.n ?? 0,
+        videosProcessing: videos.find((v) => v.status === 'processing')?.n ?? 0,
+        mailBacklog,
+      };
+    });
   }
 
   private insertEvent(
@@ -609,6 +933,22 @@ export class SqliteStore implements Store {
   private balanceOf(userId: string): number {
     return this.stmt('SELECT credit_balance FROM users WHERE id = ?', true).get(userId) as number;
   }
+}
+
+/**
+ * Active jobs (waiting or rendering). The partial indexes of migration 5 cover exactly these
+ * rows, and SQLite only uses a partial index when the query repeats its WHERE term.
+ */
+const ACTIVE = "status IN ('queued', 'processing')";
+
+function refundDescription(
+  status: 'failed' | 'canceled',
+  video: VideoRecord,
+  refund: number,
+): string {
+  if (status === 'failed') return 'Refund: video generation failed';
+  if (refund === video.creditsUsed) return 'Refund: video canceled';
+  return `Refund: video canceled at ${video.progress}% (${refund} of ${video.creditsUsed} credits)`;
 }
 
 class InsufficientInsideTx extends Error {

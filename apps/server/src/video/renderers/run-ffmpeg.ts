@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createAbortError } from './abort.ts';
 import { RenderError } from './types.ts';
 
@@ -14,6 +14,8 @@ export interface RunOptions {
 }
 
 const STDERR_TAIL_CHARS = 4000;
+/** The process never ran: our fault (no binary, no file descriptors), not the video's. */
+const START_FAILURE_MESSAGE = 'The video renderer could not be started';
 
 /**
  * Runs ffmpeg/ffprobe to completion. Failures carry only a generic message; the stderr tail goes in
@@ -26,25 +28,48 @@ export function runProcess(options: RunOptions): Promise<{ stdout: string }> {
       reject(createAbortError(signal));
       return;
     }
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: ChildProcess;
+    try {
+      child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      reject(new RenderError(START_FAILURE_MESSAGE, { cause: error }));
+      return;
+    }
     let stdout = '';
     let stderr = '';
     let aborted = false;
     let timedOut = false;
+    let started = false;
+    let onAbort = () => {};
+    let timer: NodeJS.Timeout | undefined;
+    const finish = () => {
+      signal.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+    };
+    // First, before anything else can throw: a spawn that fails (EMFILE, ENOENT, EACCES) is
+    // reported by an 'error' event on the next tick, and an 'error' event without a listener
+    // kills the whole server.
+    child.once('spawn', () => (started = true));
+    child.on('error', (error) => {
+      finish();
+      reject(new RenderError(started ? failureMessage : START_FAILURE_MESSAGE, { cause: error }));
+    });
+    // Out of file descriptors, Node gives up before creating the pipes; the 'error' above
+    // settles the promise.
+    if (!child.stdout || !child.stderr) return;
 
     // SIGKILL rather than SIGTERM: there is nothing worth flushing in a file we are about to delete.
-    const onAbort = () => {
+    onAbort = () => {
       aborted = true;
       child.kill('SIGKILL');
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGKILL');
-          }, timeoutMs);
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, timeoutMs);
+    }
 
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
@@ -56,14 +81,6 @@ export function runProcess(options: RunOptions): Promise<{ stdout: string }> {
       stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);
     });
 
-    const finish = () => {
-      signal.removeEventListener('abort', onAbort);
-      if (timer) clearTimeout(timer);
-    };
-    child.on('error', (error) => {
-      finish();
-      reject(new RenderError(failureMessage, { cause: error }));
-    });
     child.on('close', (code, killedBy) => {
       finish();
       if (aborted) {

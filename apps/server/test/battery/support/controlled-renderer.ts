@@ -55,6 +55,12 @@ export function controlledRenderer(name = 'controlled') {
     starts,
     rendering: (): string[] => [...pending.keys()],
     isRendering: (id: string) => pending.has(id),
+    /** Reports render progress for a video in flight, as a renderer does while encoding. */
+    progress(id: string, percent: number) {
+      const p = pending.get(id);
+      if (!p) throw new Error(`video ${id} is not rendering`);
+      p.job.onProgress(percent);
+    },
     async succeed(id: string, bytes: string | Buffer = 'rendered by the test') {
       const p = take(id);
       await writeFile(p.job.outputPath, bytes);

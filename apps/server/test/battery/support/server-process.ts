@@ -23,15 +23,26 @@ export interface ServerProcess {
   kill9: () => Promise<void>;
   /** SIGTERM (graceful), resolved once the process is gone. */
   stop: () => Promise<void>;
+  /** How the process ended (resolves when it does). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export async function startServerProcess(
   dataDir: string,
   env: Record<string, string> = {},
   timeoutMs = 30_000,
+  /** `ulimit -n` for the server process, to run it short of file descriptors. */
+  fdLimit?: number,
 ): Promise<ServerProcess> {
   const spawnedAt = Date.now();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const [command, args] =
+    fdLimit === undefined
+      ? [process.execPath, ['--import', 'tsx', 'src/main.ts']]
+      : [
+          'bash',
+          ['-c', `ulimit -n ${fdLimit} && exec "$0" --import tsx src/main.ts`, process.execPath],
+        ];
+  const child: ChildProcess = spawn(command, args, {
     cwd: serverDir,
     env: {
       PATH: process.env.PATH,
@@ -46,16 +57,25 @@ export async function startServerProcess(
       LOG_LEVEL: 'warn',
       VIDEO_RENDERER: 'ffmpeg',
       STRIPE_EMULATOR_PORT: '0',
+      METRICS_PORT: '0',
       RATE_LIMITS_DISABLED: 'true',
+      MAX_CONNECTIONS_PER_IP: '0',
+      // Most tests queue many videos per user at once; the per-user caps have their own tests.
+      VIDEO_MAX_QUEUED_PER_USER: '100000',
+      VIDEO_MAX_RUNNING_PER_USER: '16',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
+  const exitStatus = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null)
+        resolve({ code: child.exitCode, signal: child.signalCode });
+      else child.once('exit', (code, signal) => resolve({ code, signal }));
+    },
+  );
+  const exited = exitStatus.then(() => undefined);
   const baseUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -89,6 +109,7 @@ export async function startServerProcess(
     output: () => out,
     kill9: () => signal('SIGKILL'),
     stop: () => signal('SIGTERM'),
+    exited: exitStatus,
   };
 }
 

@@ -90,6 +90,9 @@ export class World {
       LOG_LEVEL: 'silent',
       RATE_LIMITS_DISABLED: 'true',
       WEB_DIST_DIR: path.join(dir, 'no-web'),
+      // Most tests queue many videos per user at once; the per-user caps have their own tests.
+      VIDEO_MAX_QUEUED_PER_USER: '100000',
+      VIDEO_MAX_RUNNING_PER_USER: '16',
       ...options.env,
     });
     const runtime = await startStripeRuntime({

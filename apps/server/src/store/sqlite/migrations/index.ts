@@ -1,6 +1,12 @@
 import { sql as init } from './001-init.ts';
 import { sql as videoKeyIndex } from './002-video-key-index.ts';
 import { sql as idempotencyKeyAge } from './003-idempotency-key-age.ts';
+import { sql as sessions } from './004-sessions.ts';
+import { sql as fairVideoQueue } from './005-fair-video-queue.ts';
+import { sql as keysetPages } from './006-keyset-pages.ts';
+import { sql as webhookEventAge } from './007-webhook-event-age.ts';
+import { sql as accountsAndMail } from './008-accounts-and-mail.ts';
+import { sql as adminConsole } from './009-admin-console.ts';
 
 export interface Migration {
   version: number;
@@ -13,4 +19,10 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: init },
   { version: 2, name: 'video-key-index', sql: videoKeyIndex },
   { version: 3, name: 'idempotency-key-age', sql: idempotencyKeyAge },
+  { version: 4, name: 'sessions', sql: sessions },
+  { version: 5, name: 'fair-video-queue', sql: fairVideoQueue },
+  { version: 6, name: 'keyset-pages', sql: keysetPages },
+  { version: 7, name: 'webhook-event-age', sql: webhookEventAge },
+  { version: 8, name: 'accounts-and-mail', sql: accountsAndMail },
+  { version: 9, name: 'admin-console', sql: adminConsole },
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, toCsv } from '../src/lib/csv';
+import { csvCell, toCsv } from '../src/csv.ts';
 
 describe('csv', () => {
   it.each([

@@ -1,0 +1,46 @@
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config } from '../../config.ts';
+import { rateLimited } from '../../errors.ts';
+
+/**
+ * Mail that anyone can make the server send (verification resends, password resets, email
+ * changes) is limited per recipient address and per client network, per hour. The address
+ * limit counts whether or not an account exists, so a 429 tells nothing about the address.
+ */
+export class AccountMailThrottle {
+  private readonly perAddress: RateLimiterMemory;
+  private readonly perNetwork: RateLimiterMemory;
+
+  constructor(private readonly limits: Config['rateLimits']) {
+    this.perAddress = new RateLimiterMemory({
+      keyPrefix: 'mail_addr',
+      points: limits.accountMailPerAddress,
+      duration: 3600,
+    });
+    this.perNetwork = new RateLimiterMemory({
+      keyPrefix: 'mail_net',
+      points: limits.accountMailPerIp,
+      duration: 3600,
+    });
+  }
+
+  async consume(address: string, network: string): Promise<void> {
+    if (this.limits.disabled) return;
+    try {
+      await this.perNetwork.consume(network);
+    } catch (res) {
+      if (res instanceof RateLimiterRes) throw tooMany(res);
+      throw res;
+    }
+    try {
+      await this.perAddress.consume(address.toLowerCase());
+    } catch (res) {
+      await this.perNetwork.reward(network, 1);
+      if (res instanceof RateLimiterRes) throw tooMany(res);
+      throw res;
+    }
+  }
+}
+
+const tooMany = (res: RateLimiterRes) =>
+  rateLimited(res.msBeforeNext, 'Too many emails requested, please try again later');

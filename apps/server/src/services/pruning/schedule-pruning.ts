@@ -1,0 +1,45 @@
+import { pruneExpiredSessions } from '../auth/prune-expired-sessions.ts';
+import type { ServiceContext } from '../context.ts';
+import { pruneExpiredIdempotencyKeys } from '../idempotency/prune-expired-keys.ts';
+import { pruneWebhookEvents } from './prune-webhook-events.ts';
+
+const TASKS = [
+  { name: 'idempotency keys', run: pruneExpiredIdempotencyKeys },
+  { name: 'webhook events', run: pruneWebhookEvents },
+  { name: 'sessions', run: pruneExpiredSessions },
+] as const;
+
+/**
+ * One pass over every table that would otherwise grow forever. Each task runs even if an
+ * earlier one failed: a broken task must not let the other tables grow.
+ */
+export async function runPruning(options: {
+  ctx: ServiceContext;
+}): Promise<Record<string, number>> {
+  const deleted: Record<string, number> = {};
+  for (const task of TASKS) {
+    try {
+      deleted[task.name] = await task.run(options);
+    } catch (err) {
+      options.ctx.log.error({ err }, `pruning ${task.name} failed`);
+    }
+  }
+  return deleted;
+}
+
+/** Runs the pruning now and then every `intervalMs`; returns a function that stops it. */
+export function schedulePruning(options: { ctx: ServiceContext; intervalMs: number }): () => void {
+  let running = false;
+  // A huge first backlog may outlast the interval; one pass at a time is enough.
+  const run = () => {
+    if (running) return;
+    running = true;
+    void runPruning(options).finally(() => {
+      running = false;
+    });
+  };
+  run();
+  const timer = setInterval(run, options.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
