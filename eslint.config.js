@@ -21,6 +21,44 @@ export default tseslint.config(
       ],
     },
   },
+  // The layers: services hold the rules (no HTTP, no driver, no adapter), routes hold HTTP
+  // (no store at all: they call services).
+  {
+    files: ['apps/server/src/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'express', message: 'Services know nothing of HTTP.' },
+            { name: 'better-sqlite3', message: 'SQL lives in the store adapters only.' },
+            { name: 'pg', message: 'SQL lives in the store adapters only.' },
+          ],
+          patterns: [
+            {
+              group: ['**/store/sqlite/**', '**/store/pg/**'],
+              message: 'Services see the Store interface (store/types.ts), never an adapter.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['apps/server/src/routes/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'better-sqlite3', message: 'Routes call services.' },
+            { name: 'pg', message: 'Routes call services.' },
+          ],
+          patterns: [{ group: ['**/store/**'], message: 'Routes call services, never the store.' }],
+        },
+      ],
+    },
+  },
   {
     files: [
       'apps/server/src/config.ts',

@@ -5,6 +5,7 @@ export default defineConfig({
     projects: [
       'packages/*/vitest.config.ts',
       'apps/*/vitest.config.ts',
+      'apps/*/vitest.pg.config.ts',
       'apps/*/vitest.e2e.config.ts',
     ],
   },

@@ -280,13 +280,14 @@ async function main() {
         return;
       }
       videosMade++;
-      await store.finishVideo(
+      await store.finishVideo({
         id,
-        random() < 0.03
-          ? { status: 'failed', error: 'Rendering failed' }
-          : { status: 'completed', filePath: `/videos/${id}.mp4` },
-        when,
-      );
+        finish:
+          random() < 0.03
+            ? { status: 'failed', error: 'Rendering failed' }
+            : { status: 'completed', filePath: `/videos/${id}.mp4` },
+        now: when,
+      });
     });
 
     // Stripe sends more than the events that move money; those are recorded and ignored.

@@ -28,6 +28,24 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
   DATA_DIR: z.string().default(path.join(repoRoot, 'data')),
   DATABASE_PATH: optionalString,
+  // postgres://… switches the store to PostgreSQL (several instances on one database).
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  // The role that owns the schema and runs migrations; unset: DATABASE_URL's role does.
+  DATABASE_OWNER_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  PG_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  // How many instances share the database. With DATABASE_URL and no explicit 1, several are
+  // assumed possible, and the in-process Stripe emulator is refused.
+  INSTANCE_COUNT: z.coerce.number().int().min(1).max(1000).optional(),
   VIDEO_DIR: optionalString,
   WEB_DIST_DIR: z.string().default(path.join(repoRoot, 'apps/web/dist')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -65,6 +83,7 @@ const EnvSchema = z.object({
     .default(24),
   // Stripe retries a webhook for up to 3 days: an event's id is kept well past that.
   WEBHOOK_EVENT_RETENTION_DAYS: z.coerce.number().int().min(4).max(3650).default(30),
+  MAIL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_PUBLISHABLE_KEY: optionalString,
@@ -83,6 +102,9 @@ const EnvSchema = z.object({
     .default(10 * 60 * 1000),
   VIDEO_MAX_QUEUED_PER_USER: z.coerce.number().int().min(1).default(5),
   VIDEO_MAX_RUNNING_PER_USER: z.coerce.number().int().min(1).default(1),
+  // A dead or stalled worker's renders go to another worker after this long.
+  VIDEO_LEASE_MS: z.coerce.number().int().min(300).max(600_000).default(30_000),
+  VIDEO_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
 
   RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(100),
@@ -142,6 +164,19 @@ export interface Config {
   port: number;
   dataDir: string;
   databasePath: string;
+  /** Set: the store is PostgreSQL (see README, "Several instances on PostgreSQL"). */
+  postgres:
+    | {
+        url: string;
+        /** Migrations run as this role (it owns the schema); the server runs as `url`'s. */
+        ownerUrl: string | undefined;
+        poolMax: number;
+        lockTimeoutMs: number;
+        statementTimeoutMs: number;
+      }
+    | undefined;
+  /** Instances configured to share the database (INSTANCE_COUNT). */
+  instanceCount: number;
   videoDir: string;
   webDistDir: string;
   logLevel: string;
@@ -181,6 +216,8 @@ export interface Config {
   idempotencyMaxKeysPerUser: number;
   /** How long a webhook event's id is remembered (its duplicate check); then it is pruned. */
   webhookEventRetentionDays: number;
+  /** Finished outbox mail is kept this long (for support: "was the receipt sent?"). */
+  mailRetentionDays: number;
   /** Socket-level limits: what one client, or all of them, can hold open. */
   server: {
     maxConnections: number;
@@ -240,6 +277,10 @@ export interface Config {
     maxQueuedPerUser: number;
     /** Videos of one user rendered at once; the scheduler leaves the rest for other users. */
     maxRunningPerUser: number;
+    /** A render's claim lasts this long without a heartbeat (renewed every third of it). */
+    leaseMs: number;
+    /** Leases a video may lose (its worker died) before it is failed and refunded. */
+    maxAttempts: number;
   };
   rateLimits: {
     disabled: boolean;
@@ -327,6 +368,21 @@ export function loadConfig(env: Record<string, string | undefined> = processEnv(
   const jwtKeys = resolveJwtKeys(e, production, dataDir);
 
   const stripe = resolveStripe(e, production, dataDir);
+  // The bundled emulator keeps its payments in this process's memory: a second instance, or
+  // a webhook delivered to it, would not know them. Several instances use a standalone
+  // emulator (STRIPE_API_BASE) or Stripe.
+  const instanceCount = e.INSTANCE_COUNT ?? (e.DATABASE_URL ? 2 : 1);
+  if (stripe.mode === 'emulator' && instanceCount > 1) {
+    throw new ConfigError(
+      'Several instances (DATABASE_URL without INSTANCE_COUNT=1, or INSTANCE_COUNT > 1) need ' +
+        'Stripe keys: the in-process Stripe emulator serves one instance only. Run it standalone ' +
+        '(pnpm --filter @app/stripe-emulator start) and set STRIPE_API_BASE, STRIPE_SECRET_KEY ' +
+        'and STRIPE_WEBHOOK_SECRET, or set INSTANCE_COUNT=1',
+    );
+  }
+  if (instanceCount > 1 && !e.DATABASE_URL) {
+    throw new ConfigError('INSTANCE_COUNT > 1 needs DATABASE_URL (PostgreSQL): SQLite is one process');
+  }
   if (production && !e.SMTP_URL) {
     throw new ConfigError(
       'SMTP_URL is required in production (mail: verification, resets, receipts)',
@@ -344,6 +400,16 @@ export function loadConfig(env: Record<string, string | undefined> = processEnv(
     port: e.PORT,
     dataDir,
     databasePath: path.resolve(repoRoot, e.DATABASE_PATH ?? path.join(dataDir, 'credits.db')),
+    postgres: e.DATABASE_URL
+      ? {
+          url: e.DATABASE_URL,
+          ownerUrl: e.DATABASE_OWNER_URL,
+          poolMax: e.PG_POOL_MAX,
+          lockTimeoutMs: e.PG_LOCK_TIMEOUT_MS,
+          statementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS,
+        }
+      : undefined,
+    instanceCount,
     videoDir: path.resolve(repoRoot, e.VIDEO_DIR ?? path.join(dataDir, 'videos')),
     webDistDir: path.resolve(repoRoot, e.WEB_DIST_DIR),
     logLevel: e.LOG_LEVEL,
@@ -372,6 +438,7 @@ export function loadConfig(env: Record<string, string | undefined> = processEnv(
     idempotencyKeyTtlHours: e.IDEMPOTENCY_KEY_TTL_HOURS,
     idempotencyMaxKeysPerUser: e.IDEMPOTENCY_MAX_KEYS_PER_USER,
     webhookEventRetentionDays: e.WEBHOOK_EVENT_RETENTION_DAYS,
+    mailRetentionDays: e.MAIL_RETENTION_DAYS,
     server: {
       maxConnections: e.MAX_CONNECTIONS,
       maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
@@ -409,6 +476,8 @@ export function loadConfig(env: Record<string, string | undefined> = processEnv(
       renderTimeoutMs: e.VIDEO_RENDER_TIMEOUT_MS,
       maxQueuedPerUser: e.VIDEO_MAX_QUEUED_PER_USER,
       maxRunningPerUser: e.VIDEO_MAX_RUNNING_PER_USER,
+      leaseMs: e.VIDEO_LEASE_MS,
+      maxAttempts: e.VIDEO_MAX_ATTEMPTS,
     },
     rateLimits: {
       disabled: e.RATE_LIMITS_DISABLED,

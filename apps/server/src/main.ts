@@ -8,7 +8,7 @@ import { createLogger } from './logger.ts';
 import { scheduleBackups } from './ops/backups.ts';
 import { writePidFile } from './ops/pid-file.ts';
 import { startStripeRuntime } from './stripe-runtime.ts';
-import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { openConfiguredStore } from './store/open-store.ts';
 import { createVideoWorker } from './video/create-worker.ts';
 import { schedulePruning } from './services/pruning/schedule-pruning.ts';
 import { startMail } from './mail/start-mail.ts';
@@ -30,19 +30,18 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const store = openSqliteStore(config.databasePath, {
-    busyTimeoutMs: config.dbBusyTimeoutMs,
-    synchronous: config.sqliteSynchronous,
-    testKillAfterLedgerCommits: config.testKillAfterLedgerCommits,
-  });
-  // Read back from the server's own connection (the pragma is per connection): the D1 test
-  // and operators can see which durability the process really runs with.
-  const durability = store.durability();
-  console.log(
-    `sqlite: journal_mode=${durability.journalMode} synchronous=${durability.synchronous}`,
-  );
-  const released = await store.releaseAllInProgressRequests();
-  if (released > 0) log.warn({ released }, 'released idempotency keys left by a previous process');
+  const opened = await openConfiguredStore(config);
+  const store = opened.store;
+  if (opened.kind === 'sqlite') {
+    // Read back from the server's own connection (the pragma is per connection): the D1 test
+    // and operators can see which durability the process really runs with.
+    const durability = opened.store.durability();
+    console.log(
+      `sqlite: journal_mode=${durability.journalMode} synchronous=${durability.synchronous}`,
+    );
+  } else {
+    console.log(`postgres: ${config.instanceCount > 1 ? 'several instances' : 'one instance'}`);
+  }
 
   const stripeRuntime = await startStripeRuntime(config);
   if (stripeRuntime.emulator)
@@ -60,7 +59,11 @@ async function main() {
   await worker.start();
   const mail = await startMail(deps.ctx);
   const stopPruning = schedulePruning({ ctx: deps.ctx, intervalMs: PRUNE_INTERVAL_MS });
-  const stopBackups = scheduleBackups({ db: store.db, ...config.backups, log });
+  // PostgreSQL is backed up by its own tools (pg_dump, base backups + WAL archiving).
+  const stopBackups =
+    opened.kind === 'sqlite'
+      ? scheduleBackups({ db: opened.store.db, ...config.backups, log })
+      : () => undefined;
   const removePidFile = writePidFile(config.dataDir);
   const server = createLimitedServer(app, config.server);
   const connections = gracefulClose(server);

@@ -48,11 +48,11 @@ describe('the database enforces the ledger rules', () => {
     const user = await h.signup();
     const videoId = await seedVideo(h, user.id, 1, 'failed');
     // The store resolves a video once; a second refund would need a second row for the reference.
-    const again = await h.store.finishVideo(
-      videoId,
-      { status: 'failed', error: 'again' },
-      new Date().toISOString(),
-    );
+    const again = await h.store.finishVideo({
+      id: videoId,
+      finish: { status: 'failed', error: 'again' },
+      now: new Date().toISOString(),
+    });
     expect(again.changed).toBe(false);
     probe(() => {
       h.store.db
@@ -147,7 +147,7 @@ describe('random sequences of ledger operations keep every invariant', () => {
               o.kind === 'complete'
                 ? ({ status: 'completed', filePath: '/dev/null' } as const)
                 : ({ status: o.kind === 'fail' ? 'failed' : 'canceled', error: 'x' } as const);
-            const r = await h.store.finishVideo(video!.id, finish, now);
+            const r = await h.store.finishVideo({ id: video!.id, finish, now });
             expect(r.changed).toBe(true);
             if (o.kind !== 'complete') wallet += video!.cost;
           }

@@ -114,7 +114,9 @@ describe('support console', () => {
     await ownRow.getByText('Needs another admin').waitFor();
 
     await secondPage.goto('/admin/approvals');
-    const row = secondPage.getByTestId('approvals').locator('tbody tr', { hasText: customer.email });
+    const row = secondPage
+      .getByTestId('approvals')
+      .locator('tbody tr', { hasText: customer.email });
     await row.getByRole('button', { name: 'Approve' }).click();
     await secondPage.getByRole('alertdialog').getByRole('button', { name: 'Approve' }).click();
     await secondPage.getByText('Approved and applied.').waitFor();
@@ -132,12 +134,17 @@ describe('support console', () => {
     await dialog.getByLabel('Reason').selectOption('chargeback');
     await dialog.getByLabel('Note for the audit log').fill('Card reported stolen');
     await dialog.getByRole('button', { name: 'Disable account' }).click();
-    await expect.poll(() => adminPage.getByTestId('customer-status').textContent()).toMatch(/^disabled/);
+    await expect
+      .poll(() => adminPage.getByTestId('customer-status').textContent())
+      .toMatch(/^disabled/);
 
     await customerPage.goto('/credits');
     await customerPage.waitForURL('**/login**');
     await logIn(customerPage, customer);
-    await customerPage.getByText(/disabled/i).first().waitFor();
+    await customerPage
+      .getByText(/disabled/i)
+      .first()
+      .waitFor();
     expect(customerPage.url()).toContain('/login');
   });
 
@@ -146,7 +153,13 @@ describe('support console', () => {
     const rows = adminPage.getByTestId('audit-log').locator('tbody tr');
     await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(6);
     const text = await adminPage.getByTestId('audit-log').textContent();
-    for (const action of ['grant_credits', 'approval_requested', 'approval_approved', 'disable_account', 'role_changed']) {
+    for (const action of [
+      'grant_credits',
+      'approval_requested',
+      'approval_approved',
+      'disable_account',
+      'role_changed',
+    ]) {
       expect(text).toContain(action);
     }
     await adminPage.getByLabel('Action').selectOption('grant_credits');

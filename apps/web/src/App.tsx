@@ -1,8 +1,8 @@
-import { lazy, Suspense } from 'react';
-import { Navigate, Route, Routes } from 'react-router-dom';
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Route, Routes } from 'react-router-dom';
 import { RequireAuth } from './auth/RequireAuth';
 import { Layout } from './components/Layout';
-import { CreditsPage } from './pages/CreditsPage';
+import { LandingPage } from './pages/landing/LandingPage';
 import { LoginPage } from './pages/LoginPage';
 import { ConfirmEmailChangePage } from './pages/account/ConfirmEmailChangePage';
 import { ForgotPasswordPage } from './pages/account/ForgotPasswordPage';
@@ -12,13 +12,26 @@ import { ReceiptPage } from './pages/ReceiptPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SignupPage } from './pages/SignupPage';
-import { StudioPage } from './pages/StudioPage';
-import { VideoDetailPage } from './pages/VideoDetailPage';
-import { VideosPage } from './pages/VideosPage';
 import { Spinner } from './components/Spinner';
 
 // The console is its own chunk: users never download it.
 const AdminApp = lazy(() => import('./admin/AdminApp'));
+// The heavy signed-in pages are chunks of their own, so the public landing page (and the
+// login and signup pages) load without them; see the bundle check for the sizes.
+const StudioPage = lazy(() =>
+  import('./pages/StudioPage').then((m) => ({ default: m.StudioPage })),
+);
+const CreditsPage = lazy(() =>
+  import('./pages/CreditsPage').then((m) => ({ default: m.CreditsPage })),
+);
+const VideosPage = lazy(() =>
+  import('./pages/VideosPage').then((m) => ({ default: m.VideosPage })),
+);
+const VideoDetailPage = lazy(() =>
+  import('./pages/VideoDetailPage').then((m) => ({ default: m.VideoDetailPage })),
+);
+
+const page = (element: ReactNode) => <Suspense fallback={<Spinner />}>{element}</Suspense>;
 
 export function App() {
   return (
@@ -30,6 +43,8 @@ export function App() {
       <Route path="/forgot-password" element={<ForgotPasswordPage />} />
       <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route path="/confirm-email" element={<ConfirmEmailChangePage />} />
+      {/* Public; a signed-in visitor is sent on to the studio. */}
+      <Route index element={<LandingPage />} />
       <Route
         element={
           <RequireAuth>
@@ -37,11 +52,10 @@ export function App() {
           </RequireAuth>
         }
       >
-        <Route index element={<Navigate to="/studio" replace />} />
-        <Route path="studio" element={<StudioPage />} />
-        <Route path="credits" element={<CreditsPage />} />
-        <Route path="videos" element={<VideosPage />} />
-        <Route path="videos/:id" element={<VideoDetailPage />} />
+        <Route path="studio" element={page(<StudioPage />)} />
+        <Route path="credits" element={page(<CreditsPage />)} />
+        <Route path="videos" element={page(<VideosPage />)} />
+        <Route path="videos/:id" element={page(<VideoDetailPage />)} />
         <Route path="settings" element={<SettingsPage />} />
         <Route
           path="admin/*"

@@ -5,7 +5,9 @@ import { BrowserRouter } from 'react-router-dom';
 import { ApiError } from './api/client';
 import { App } from './App';
 import { AuthProvider } from './auth/AuthProvider';
+import './styles/tokens.css';
 import './styles.css';
+import './styles/theme-dark.css';
 
 const queryClient = new QueryClient({
   defaultOptions: {

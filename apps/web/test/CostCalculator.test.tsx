@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { CREDIT_PACKAGES, calculateCost, creditsValueCents, type CostOptions } from '@app/shared';
 import { CostCalculator } from '../src/components/CostCalculator';
+import { writeSession } from '../src/auth/session';
 import { GenerateForm } from '../src/components/GenerateForm';
 import { formatCents } from '../src/lib/money';
 import { balanceResponse, renderWithProviders } from './helpers';
@@ -158,6 +159,7 @@ describe('GenerateForm', () => {
   });
 
   it('keeps the draft in sessionStorage so it survives a reload or a re-login', async () => {
+    writeSession({ token: `h.${btoa('{"sub":"u1"}')}.s`, expiresAt: '2999-01-01T00:00:00.000Z' });
     const { unmount } = renderWithProviders(
       <GenerateForm balance={balanceResponse(10)} submitting={false} onGenerate={vi.fn()} />,
     );

@@ -26,9 +26,12 @@ const emptyPage = { page: 1, pageSize: 20, total: 0, totalPages: 0 };
 
 describe('session expiry', () => {
   it('sends an expired session to login, keeps the draft, and returns afterwards', async () => {
-    writeSession({ token: 'stale', expiresAt: '2999-01-01T00:00:00.000Z' });
+    // Tokens carry the account id (sub): drafts are kept per account (issue 15).
+    const stale = `h.${btoa(JSON.stringify({ sub: user.id }))}.stale`;
+    const fresh = `h.${btoa(JSON.stringify({ sub: user.id }))}.fresh`;
+    writeSession({ token: stale, expiresAt: '2999-01-01T00:00:00.000Z' });
     sessionStorage.setItem(
-      'lumen.studioDraft',
+      `lumen.draft.${user.id}.studio`,
       JSON.stringify({
         prompt: 'A lighthouse in a storm',
         duration: '2',
@@ -38,7 +41,7 @@ describe('session expiry', () => {
         aiEnhancement: false,
       }),
     );
-    let valid = 'fresh';
+    let valid = fresh;
     const authed = (reply: () => { json: unknown }) => (req: { headers: Headers }) =>
       req.headers.get('Authorization') === `Bearer ${valid}`
         ? reply()
@@ -52,10 +55,10 @@ describe('session expiry', () => {
         json: { videos: [], pagination: emptyPage },
       })),
       'POST /api/auth/login': () => ({
-        json: { token: 'fresh', expiresAt: '2999-01-01T00:00:00.000Z', user },
+        json: { token: fresh, expiresAt: '2999-01-01T00:00:00.000Z', user },
       }),
     });
-    valid = 'fresh';
+    valid = fresh;
 
     renderWithProviders(
       <AuthProvider>
@@ -79,7 +82,7 @@ describe('session expiry', () => {
       'A lighthouse in a storm',
     );
     expect((screen.getByLabelText('Duration (minutes)') as HTMLInputElement).value).toBe('2');
-    expect(readSession()?.token).toBe('fresh');
+    expect(readSession()?.token).toBe(fresh);
   });
 
   it('sends a signed-out visitor to login with the page they wanted', async () => {

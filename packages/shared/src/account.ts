@@ -48,7 +48,10 @@ export const ChangeEmailRequestSchema = z.strictObject({
 });
 export type ChangeEmailRequest = z.infer<typeof ChangeEmailRequestSchema>;
 
-export const ChangeEmailResponseSchema = z.object({ pendingEmail: z.string(), message: z.string() });
+export const ChangeEmailResponseSchema = z.object({
+  pendingEmail: z.string(),
+  message: z.string(),
+});
 export type ChangeEmailResponse = z.infer<typeof ChangeEmailResponseSchema>;
 
 export const ConfirmEmailChangeResponseSchema = z.object({ email: z.string() });

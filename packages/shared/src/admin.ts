@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  PaginationSchema,
-  PaymentSchema,
-  TransactionSchema,
-  VideoSchema,
-} from './schemas.ts';
+import { PaginationSchema, PaymentSchema, TransactionSchema, VideoSchema } from './schemas.ts';
 
 /**
  * The support console (`/api/admin/*`). Every action names a reason from a fixed list and a
@@ -14,7 +9,13 @@ import {
 export const ADMIN_ROLES = ['user', 'support', 'admin'] as const;
 export type AdminRole = (typeof ADMIN_ROLES)[number];
 
-export const REASON_CODES = ['goodwill', 'correction', 'chargeback', 'migration', 'job_refund'] as const;
+export const REASON_CODES = [
+  'goodwill',
+  'correction',
+  'chargeback',
+  'migration',
+  'job_refund',
+] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
 export const AUDIT_ACTIONS = [

@@ -4,3 +4,4 @@ export * from './account.ts';
 export * from './errors.ts';
 export * from './csv.ts';
 export * from './admin.ts';
+export * from './library.ts';

@@ -21,6 +21,8 @@ export type AddOn = keyof typeof ADD_ON_CREDITS;
 export const ADD_ONS = Object.keys(ADD_ON_CREDITS) as AddOn[];
 
 export const MAX_DURATION_MINUTES = 60;
+/** The shortest video anyone can order (6 seconds): schema, studio field and docs all use it. */
+export const MIN_DURATION_MINUTES = 0.1;
 export const SIGNUP_BONUS_CREDITS = 10;
 export const LOW_BALANCE_THRESHOLD = 10;
 
@@ -107,12 +109,12 @@ export class InvalidCostOptionsError extends Error {}
 
 /**
  * Billing is per started minute: 2.5 minutes of 720p is billed as 3 minutes (15 credits).
- * Throws on a duration outside (0, 60] so no caller can bill a nonsense request.
+ * Throws on a duration outside [0.1, 60] so no caller can bill a nonsense request.
  */
 export function calculateCost(options: CostOptions): CostBreakdown {
   const { durationMinutes, resolution } = options;
-  if (!Number.isFinite(durationMinutes) || durationMinutes <= 0) {
-    throw new InvalidCostOptionsError('durationMinutes must be greater than 0');
+  if (!Number.isFinite(durationMinutes) || durationMinutes < MIN_DURATION_MINUTES) {
+    throw new InvalidCostOptionsError(`durationMinutes must be at least ${MIN_DURATION_MINUTES}`);
   }
   if (durationMinutes > MAX_DURATION_MINUTES) {
     throw new InvalidCostOptionsError(`durationMinutes must be at most ${MAX_DURATION_MINUTES}`);

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { CREDIT_PACKAGES, MAX_DURATION_MINUTES, RESOLUTIONS } from './pricing.ts';
+import {
+  CREDIT_PACKAGES,
+  MAX_DURATION_MINUTES,
+  MIN_DURATION_MINUTES,
+  RESOLUTIONS,
+} from './pricing.ts';
 
 /**
  * Request schemas are strict: an unknown field (creditBalance, userId, cost, ...) is a 400,
@@ -9,11 +14,14 @@ import { CREDIT_PACKAGES, MAX_DURATION_MINUTES, RESOLUTIONS } from './pricing.ts
 const isoDate = z.string().describe('ISO 8601 timestamp');
 const codePoints = (s: string) => [...s].length;
 
+export const EMAIL_MAX_CHARS = 254;
+export const NAME_MAX_CHARS = 100;
+
 export const EmailSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .max(254)
+  .max(EMAIL_MAX_CHARS, `Email addresses have at most ${EMAIL_MAX_CHARS} characters`)
   .pipe(z.email({ message: 'Enter a valid email address' }));
 
 export const PASSWORD_MIN_CHARS = 8;
@@ -31,7 +39,11 @@ export const PasswordSchema = z
 export const SignupRequestSchema = z.strictObject({
   email: EmailSchema,
   password: PasswordSchema,
-  name: z.string().trim().min(1, 'Name is required').max(100),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Name is required')
+    .max(NAME_MAX_CHARS, `Keep the name to ${NAME_MAX_CHARS} characters or fewer`),
 });
 export type SignupRequest = z.infer<typeof SignupRequestSchema>;
 
@@ -127,6 +139,11 @@ export const TransactionSchema = z.object({
   referenceType: z.string().nullable(),
   referenceId: z.string().nullable(),
   description: z.string(),
+  /**
+   * For entries about a video (usage, refund): its prompt, so a refund says which video it
+   * was for; `null` once the video was deleted from the library.
+   */
+  videoPrompt: z.string().nullable().optional(),
   createdAt: isoDate,
 });
 export type Transaction = z.infer<typeof TransactionSchema>;
@@ -151,8 +168,11 @@ export type TransactionsResponse = z.infer<typeof TransactionsResponseSchema>;
 
 export const CostOptionsSchema = z.strictObject({
   durationMinutes: z
-    .number()
-    .positive('Duration must be greater than 0')
+    .number('Duration must be a number of minutes')
+    .min(
+      MIN_DURATION_MINUTES,
+      `Duration must be at least ${MIN_DURATION_MINUTES} minutes (${MIN_DURATION_MINUTES * 60} seconds)`,
+    )
     .max(MAX_DURATION_MINUTES, `Duration must be at most ${MAX_DURATION_MINUTES} minutes`),
   resolution: z.enum(RESOLUTIONS),
   customMusic: z.boolean().default(false),
@@ -207,6 +227,8 @@ export const VideoSchema = z.object({
   progress: z.number().min(0).max(100),
   error: z.string().nullable(),
   fileUrl: z.string().nullable(),
+  /** A still frame (JPEG) of a completed video, with the same kind of token as `fileUrl`. */
+  posterUrl: z.string().nullable().optional(),
   createdAt: isoDate,
   updatedAt: isoDate,
   completedAt: isoDate.nullable(),
@@ -225,8 +247,11 @@ export const VideoResponseSchema = z.object({ video: VideoSchema });
 /** Cancel takes no input: no body, or an empty object (anything else is a 400). */
 export const CancelVideoRequestSchema = z.strictObject({}).optional();
 
+export const VIDEO_SEARCH_MAX_CHARS = 200;
 export const VideoHistoryQuerySchema = PaginationQuerySchema.extend({
   status: z.enum(VIDEO_STATUSES).optional(),
+  /** Words the prompt contains (case-insensitive, in any order). */
+  q: z.string().trim().max(VIDEO_SEARCH_MAX_CHARS).optional(),
 });
 export const VideoHistoryResponseSchema = z.object({
   videos: z.array(VideoSchema),

@@ -4,6 +4,9 @@ import { signatureHeader } from './signature.ts';
 import type { Store } from './state.ts';
 import type { StripeEvent } from './types.ts';
 
+export const DELIVERY_LOG_LIMIT = 10_000;
+const DELIVERY_LOG_SLACK = 1_000;
+
 export interface DeliveryLogEntry {
   eventId: string;
   type: string;
@@ -66,10 +69,22 @@ export class Delivery {
 
   constructor(private readonly deps: DeliveryDeps) {}
 
+  /**
+   * The log keeps the most recent DELIVERY_LOG_LIMIT attempts: every confirmation a browser
+   * sends through the same-origin proxy adds events, and a local server must not grow forever.
+   */
+  private record(entry: DeliveryLogEntry): void {
+    this.log.push(entry);
+    // Trimmed in chunks so a long run does not pay an O(n) shift per delivery.
+    if (this.log.length > DELIVERY_LOG_LIMIT + DELIVERY_LOG_SLACK) {
+      this.log.splice(0, this.log.length - DELIVERY_LOG_LIMIT);
+    }
+  }
+
   enqueue(event: StripeEvent): void {
     if (this.closed) return;
     if (this.shouldDrop()) {
-      this.log.push({
+      this.record({
         eventId: event.id,
         type: event.type,
         attempt: 0,
@@ -288,7 +303,7 @@ export class Delivery {
       at: this.deps.now(),
     };
     if (generation === this.generation) {
-      this.log.push(entry);
+      this.record(entry);
       if (entry.ok) event.pending_webhooks = 0;
     }
     return entry;

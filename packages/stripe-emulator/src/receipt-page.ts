@@ -15,8 +15,10 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 function money(cents: number, currency: string): string {
   try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() })
-      .format(cents / 100);
+    return new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency: currency.toUpperCase(),
+    }).format(cents / 100);
   } catch {
     return `${(cents / 100).toFixed(2)} ${currency.toUpperCase()}`;
   }
@@ -27,7 +29,8 @@ function send(res: ServerResponse, status: number, html: string): void {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(html)),
     'Cache-Control': 'no-store',
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    'Content-Security-Policy':
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     'Referrer-Policy': 'no-referrer',
     'X-Content-Type-Options': 'nosniff',
   });
@@ -42,7 +45,12 @@ ${body}
 <p style="color:#697386;font-size:12px">Stripe emulator — test mode. No real money moved.</p>
 </body></html>`;
 
-export function serveReceipt(store: Store, method: string, path: string, res: ServerResponse): void {
+export function serveReceipt(
+  store: Store,
+  method: string,
+  path: string,
+  res: ServerResponse,
+): void {
   const match = method === 'GET' ? PATH.exec(path) : null;
   const chargeId = match ? store.receipts.get(match[1]!) : undefined;
   const charge = chargeId ? store.charges.get(chargeId) : undefined;
@@ -58,7 +66,8 @@ export function serveReceipt(store: Store, method: string, path: string, res: Se
     ['Description', charge.description ?? '—'],
     ['Charge', charge.id],
   ];
-  if (charge.amount_refunded > 0) rows.push(['Refunded', money(charge.amount_refunded, charge.currency)]);
+  if (charge.amount_refunded > 0)
+    rows.push(['Refunded', money(charge.amount_refunded, charge.currency)]);
   const table = rows
     .map(
       ([k, v]) =>

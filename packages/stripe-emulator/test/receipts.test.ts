@@ -29,9 +29,7 @@ async function paidCharge(paymentMethod = 'pm_card_visa') {
 describe('receipt pages', () => {
   it('a succeeded charge links a receipt page under the emulator URL that shows it', async () => {
     const charge = await paidCharge();
-    expect(charge.receipt_url).toMatch(
-      new RegExp(`^${h.url}/receipts/payment/[A-Za-z0-9]{48}$`),
-    );
+    expect(charge.receipt_url).toMatch(new RegExp(`^${h.url}/receipts/payment/[A-Za-z0-9]{48}$`));
     const res = await fetch(charge.receipt_url!);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -66,7 +64,10 @@ describe('receipt pages', () => {
         payment_method: 'pm_card_chargeDeclined',
         confirm: true,
       })
-      .catch((err: { raw?: { payment_intent?: { latest_charge?: string } } }) => err.raw);
+      .then(
+        () => null,
+        (err: { raw?: { payment_intent?: { latest_charge?: string } } }) => err.raw,
+      );
     const chargeId = declined?.payment_intent?.latest_charge;
     expect(chargeId).toBeTruthy();
     const charge = await h.stripe.charges.retrieve(chargeId!);

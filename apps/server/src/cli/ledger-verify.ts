@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { invocationPath, loadConfig } from '../config.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { openDatabase } from '../store/sqlite/open.ts';
+import { openPgStore } from '../store/pg/pg-store.ts';
+import type { InvariantViolation } from '../store/types.ts';
 
 const USAGE = 'usage: pnpm ledger:verify [database-file] [--user <id>] [--quick]';
 
@@ -29,7 +31,19 @@ async function main() {
     console.error(USAGE);
     process.exit(2);
   }
-  const file = arg ? invocationPath(arg) : loadConfig().databasePath;
+  const config = arg ? undefined : loadConfig();
+  if (config?.postgres) {
+    // PostgreSQL (DATABASE_URL): the same invariants, in one read-only snapshot.
+    const store = openPgStore({ connectionString: config.postgres.url, max: 2 });
+    report(
+      await store.verifyInvariants({ userId: args.values.user }),
+      args.values.user === undefined ? 'the PostgreSQL database' : `user ${args.values.user}`,
+      Date.now(),
+    );
+    await store.close();
+    return;
+  }
+  const file = arg ? invocationPath(arg) : config!.databasePath;
   if (!existsSync(file)) {
     console.error(`No database at ${file}`);
     process.exit(2);
@@ -45,7 +59,10 @@ async function main() {
   const started = Date.now();
   const violations = await store.verifyInvariants({ userId, quickIntegrity: args.values.quick });
   await store.close();
-  const what = userId === undefined ? file : `user ${userId} in ${file}`;
+  report(violations, userId === undefined ? file : `user ${userId} in ${file}`, started);
+}
+
+function report(violations: InvariantViolation[], what: string, started: number): void {
   const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
   if (violations.length === 0) {
     console.log(`ledger OK: every invariant holds for ${what} (${took})`);
@@ -53,7 +70,7 @@ async function main() {
   }
   console.error(`ledger BROKEN: ${violations.length} violation(s) for ${what} (${took})`);
   for (const v of violations) console.error(`  [${v.invariant}] ${v.message}`);
-  process.exit(1);
+  process.exitCode = 1;
 }
 
 void main();

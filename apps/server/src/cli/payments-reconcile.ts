@@ -2,7 +2,7 @@ import { loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { createStripeClient } from '../services/payments/stripe-client.ts';
 import { reconcilePayments } from '../services/payments/reconcile.ts';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { openConfiguredStore } from '../store/open-store.ts';
 import { PromMetrics } from '../ops/prom-metrics.ts';
 
 /**
@@ -23,7 +23,8 @@ async function main() {
       ? new URL(`http://127.0.0.1:${config.stripe.emulatorPort}`)
       : config.stripe.apiBase;
   const stripe = createStripeClient(config.stripe, apiBase);
-  const store = openSqliteStore(config.databasePath, { busyTimeoutMs: config.dbBusyTimeoutMs });
+  // The configured database: the SQLite file, or PostgreSQL when DATABASE_URL is set.
+  const { store } = await openConfiguredStore(config);
   try {
     const report = await reconcilePayments({
       // Findings are in the printed report; the counters die with this process.

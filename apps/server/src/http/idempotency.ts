@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { AppError, rateLimited } from '../errors.ts';
 import type { IdempotencyRequest, Store } from '../store/types.ts';
+
+/** What a handler with an `atomic` key finds in `res.locals.idempotency`. */
+export type { IdempotencyRequest };
 import { actorOf } from './auth.ts';
 import type { IdempotencyKeyQuota } from './request-limits.ts';
 

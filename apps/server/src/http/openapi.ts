@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import * as S from '@app/shared';
+import { ADMIN_ROUTES } from './openapi-admin.ts';
+import { errorResponseName, errorResponses } from './openapi-errors.ts';
+import { EXAMPLES } from './openapi-examples.ts';
 
-interface RouteDoc {
-  method: 'get' | 'post' | 'put';
+export interface RouteDoc {
+  method: 'get' | 'post' | 'put' | 'delete';
   path: string;
+  /** Stable name for generated clients (`api.generateVideo(...)`). */
+  operationId: string;
   tag: string;
   summary: string;
   auth: boolean;
@@ -19,6 +24,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/auth/signup',
+    operationId: 'signup',
     tag: 'auth',
     summary:
       'Create an account and mail a verification link; 10 free credits once per mailbox (aliases of a mailbox that had them: `signupBonus.withheldReason` MAILBOX_ALREADY_USED)',
@@ -30,6 +36,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/auth/login',
+    operationId: 'login',
     tag: 'auth',
     summary: 'Log in',
     auth: false,
@@ -40,6 +47,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/auth/me',
+    operationId: 'getMe',
     tag: 'auth',
     summary: 'The current user with balance',
     auth: true,
@@ -49,6 +57,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/auth/logout',
+    operationId: 'logout',
     tag: 'auth',
     summary: 'Sign out: revokes this token on the server (204)',
     auth: true,
@@ -58,6 +67,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/auth/logout-all',
+    operationId: 'logoutAll',
     tag: 'auth',
     summary: 'Sign out everywhere: revokes every session of the user (204)',
     auth: true,
@@ -67,6 +77,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/auth/change-password',
+    operationId: 'changePassword',
     tag: 'auth',
     summary:
       'Change the password: revokes every session and returns a fresh token for this browser (400 WEAK_PASSWORD for an easily guessed one)',
@@ -78,6 +89,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/auth/verify-email',
+    operationId: 'verifyEmail',
     tag: 'account',
     summary:
       'Open a verification link (single-use, 24 h); the token names the account, no session is needed or changed (400 INVALID_TOKEN)',
@@ -89,6 +101,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/auth/resend-verification',
+    operationId: 'resendVerification',
     tag: 'account',
     summary: 'Mail a new verification link (rate limited per address and per network)',
     auth: true,
@@ -98,6 +111,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/auth/forgot-password',
+    operationId: 'forgotPassword',
     tag: 'account',
     summary:
       'Mail a password-reset link (single-use, 30 min); the same 202 whether or not the address has an account',
@@ -109,6 +123,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/auth/reset-password',
+    operationId: 'resetPassword',
     tag: 'account',
     summary:
       'Set a new password from a reset link: every session is signed out (204; 400 INVALID_TOKEN or WEAK_PASSWORD)',
@@ -120,6 +135,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/account/change-email',
+    operationId: 'changeEmail',
     tag: 'account',
     summary:
       'Start an email change (needs the password): a link goes to the new address, a notice to the current one',
@@ -131,6 +147,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/account/confirm-email-change',
+    operationId: 'confirmEmailChange',
     tag: 'account',
     summary: 'Open an email-change link: the new address becomes the sign-in address, verified',
     auth: false,
@@ -141,6 +158,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/account/notifications',
+    operationId: 'getNotificationSettings',
     tag: 'account',
     summary: 'Mail preferences: refund notices (default on), low-balance mail (default off)',
     auth: true,
@@ -150,6 +168,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'put',
     path: '/api/account/notifications',
+    operationId: 'updateNotificationSettings',
     tag: 'account',
     summary: 'Set the mail preferences',
     auth: true,
@@ -160,6 +179,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/account/delete',
+    operationId: 'deleteAccount',
     tag: 'account',
     summary:
       'Delete the account (needs the password): remaining credits are forfeited, personal data removed, ledger and payments kept under an anonymous id (204)',
@@ -171,6 +191,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/config',
+    operationId: 'getClientConfig',
     tag: 'meta',
     summary: 'Client configuration (Stripe mode and key)',
     auth: false,
@@ -180,6 +201,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/credits/balance',
+    operationId: 'getBalance',
     tag: 'credits',
     summary: 'Current credit balance',
     auth: true,
@@ -189,6 +211,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/credits/packages',
+    operationId: 'listPackages',
     tag: 'credits',
     summary: 'Credit packages for sale',
     auth: true,
@@ -198,6 +221,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/credits/transactions',
+    operationId: 'listTransactions',
     tag: 'credits',
     summary: 'Ledger entries, newest first',
     auth: true,
@@ -208,6 +232,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/credits/transactions.csv',
+    operationId: 'exportTransactionsCsv',
     tag: 'credits',
     summary:
       'The whole filtered ledger as a streamed CSV download (same filters and columns as the list; formula-like text is prefixed with an apostrophe); 6 exports a minute per user',
@@ -219,6 +244,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/credits/calculate-cost',
+    operationId: 'calculateCost',
     tag: 'credits',
     summary: 'Quote the cost of a video',
     auth: true,
@@ -230,6 +256,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/credits/video-history',
+    operationId: 'listVideoHistory',
     tag: 'credits',
     summary: 'Video generations, newest first',
     auth: true,
@@ -238,8 +265,21 @@ const ROUTES: RouteDoc[] = [
     errors: [400, 401],
   },
   {
+    method: 'get',
+    path: '/api/credits/spend-summary',
+    operationId: 'getSpendSummary',
+    tag: 'credits',
+    summary:
+      'Credits spent, refunded and bought per local day over the last `days` days, and spent per feature (resolution, add-ons)',
+    auth: true,
+    query: S.SpendSummaryQuerySchema,
+    ok: [200, S.SpendSummaryResponseSchema],
+    errors: [400, 401],
+  },
+  {
     method: 'post',
     path: '/api/video/generate',
+    operationId: 'generateVideo',
     tag: 'video',
     summary: 'Charge and queue a video (403 EMAIL_NOT_VERIFIED when REQUIRE_VERIFIED_EMAIL is on)',
     auth: true,
@@ -251,6 +291,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/video/{id}',
+    operationId: 'getVideo',
     tag: 'video',
     summary: 'One video',
     auth: true,
@@ -260,6 +301,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/video/{id}/events',
+    operationId: 'streamVideoEvents',
     tag: 'video',
     summary: 'Progress as server-sent events (`event: video`)',
     auth: true,
@@ -269,6 +311,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/video/{id}/file',
+    operationId: 'getVideoFile',
     tag: 'video',
     summary: 'The MP4 (HTTP ranges; auth header or the token in fileUrl)',
     auth: true,
@@ -278,6 +321,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/video/{id}/cancel',
+    operationId: 'cancelVideo',
     tag: 'video',
     summary: 'Cancel a queued or running video (refunded)',
     auth: true,
@@ -286,8 +330,30 @@ const ROUTES: RouteDoc[] = [
     errors: [401, 404, 409],
   },
   {
+    method: 'delete',
+    path: '/api/video/{id}',
+    operationId: 'deleteVideo',
+    tag: 'video',
+    summary:
+      'Delete a finished video from the library (file and poster removed, ledger entries kept); 409 while it is queued or rendering',
+    auth: true,
+    ok: [204, null],
+    errors: [401, 404, 409],
+  },
+  {
+    method: 'get',
+    path: '/api/video/{id}/poster',
+    operationId: 'getVideoPoster',
+    tag: 'video',
+    summary: 'A JPEG frame of a completed video (auth header or the token in posterUrl)',
+    auth: true,
+    ok: [200, null, 'image/jpeg'],
+    errors: [401, 404],
+  },
+  {
     method: 'post',
     path: '/api/payments/create-intent',
+    operationId: 'createPaymentIntent',
     tag: 'payments',
     summary: 'Start buying a package (403 EMAIL_NOT_VERIFIED when REQUIRE_VERIFIED_EMAIL is on)',
     auth: true,
@@ -299,6 +365,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/payments/confirm',
+    operationId: 'confirmPayment',
     tag: 'payments',
     summary: 'Re-read the PaymentIntent and credit once',
     auth: true,
@@ -310,6 +377,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'post',
     path: '/api/payments/webhook',
+    operationId: 'handleStripeWebhook',
     tag: 'payments',
     summary: 'Stripe webhook (signed raw body)',
     auth: false,
@@ -319,6 +387,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/payments/history',
+    operationId: 'listPayments',
     tag: 'payments',
     summary: 'Payments, newest first',
     auth: true,
@@ -329,6 +398,7 @@ const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/api/payments/{paymentId}',
+    operationId: 'getPayment',
     tag: 'payments',
     summary: 'One payment (owner only)',
     auth: true,
@@ -336,88 +406,144 @@ const ROUTES: RouteDoc[] = [
     errors: [401, 404],
   },
   {
+    method: 'post',
+    path: '/api/payments/{paymentId}/resume',
+    operationId: 'resumePayment',
+    tag: 'payments',
+    summary: 'The client secret of a payment still waiting (3-D Secure), to finish it (owner only)',
+    auth: true,
+    idempotent: true,
+    ok: [200, S.CreatePaymentIntentResponseSchema],
+    errors: [401, 404, 409, 429, 502],
+  },
+  {
+    method: 'post',
+    path: '/api/payments/{paymentId}/cancel',
+    operationId: 'cancelPendingPayment',
+    tag: 'payments',
+    summary: 'Cancel a payment still waiting for the customer (owner only, idempotent)',
+    auth: true,
+    idempotent: true,
+    ok: [200, S.ConfirmPaymentResponseSchema],
+    errors: [401, 404, 409, 429, 502],
+  },
+  {
     method: 'get',
     path: '/api/payments/{paymentId}/receipt',
+    operationId: 'getPaymentReceipt',
     tag: 'payments',
     summary: 'The receipt of a credited payment (owner only; 404 before it is credited)',
     auth: true,
     ok: [200, S.ReceiptResponseSchema],
     errors: [401, 404],
   },
+  ...ADMIN_ROUTES,
 ];
 
 const toSchema = (schema: z.ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+
+const TAGS = [
+  { name: 'auth', description: 'Sign up, sign in and out, change the password' },
+  { name: 'account', description: 'Email verification, password reset, email change, settings' },
+  { name: 'meta', description: 'What the web app needs to know about this server' },
+  { name: 'credits', description: 'Balance, packages, the ledger and cost quotes' },
+  { name: 'video', description: 'Generate, follow, download and cancel videos' },
+  { name: 'payments', description: 'Buy credit packages through Stripe; receipts' },
+  { name: 'admin', description: 'The support console (staff only)' },
+];
+
+const errorRef = (status: number) => ({
+  $ref: `#/components/responses/${errorResponseName(status)}`,
+});
+
+/** Statuses any route may answer besides its own: throttling, and body checks where a body is read. */
+function errorStatuses(r: RouteDoc): number[] {
+  const all = new Set(r.errors);
+  all.add(429);
+  all.add(500);
+  if (r.body) {
+    all.add(413);
+    all.add(415);
+  }
+  return [...all].sort((a, b) => a - b);
+}
+
+function operation(r: RouteDoc) {
+  const [status, okSchema, mediaType] = r.ok;
+  const example = EXAMPLES[r.operationId];
+  const parameters: unknown[] = [];
+  for (const match of r.path.matchAll(/\{(\w+)\}/g)) {
+    parameters.push({ name: match[1], in: 'path', required: true, schema: { type: 'string' } });
+  }
+  if (r.query) {
+    const q = toSchema(r.query, 'input') as {
+      properties?: Record<string, unknown>;
+      required?: string[];
+    };
+    for (const [name, schema] of Object.entries(q.properties ?? {})) {
+      parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
+    }
+  }
+  if (r.idempotent) {
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description:
+        'One key per intended action, kept across retries: the same key and body replay the first response; another body is a 422.',
+      schema: { type: 'string', maxLength: 255 },
+      example: '6f1c2b9e-3d4a-4f5b-8c7d-9e0f1a2b3c4d',
+    });
+  }
+  const ok = okSchema
+    ? {
+        description: 'OK',
+        content: {
+          'application/json': {
+            schema: toSchema(okSchema, 'output'),
+            ...(example?.response === undefined ? {} : { example: example.response }),
+          },
+        },
+      }
+    : {
+        description: mediaType ? `OK (${mediaType})` : 'OK, no body',
+        ...(mediaType ? { content: { [mediaType]: { schema: { type: 'string' } } } } : {}),
+      };
+  const responses: Record<string, unknown> = { [status]: ok };
+  for (const code of errorStatuses(r)) responses[code] = errorRef(code);
+  return {
+    operationId: r.operationId,
+    tags: [r.tag],
+    summary: r.summary,
+    security: r.auth ? [{ bearer: [] }] : [],
+    parameters,
+    ...(r.body
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: toSchema(r.body, 'input'),
+                ...(example?.request === undefined ? {} : { example: example.request }),
+              },
+            },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
 
 let cached: object | undefined;
 
 export function openApiDocument(): object {
   if (cached) return cached;
   const paths: Record<string, Record<string, unknown>> = {};
+  const statuses = new Set(ROUTES.flatMap(errorStatuses));
   for (const r of ROUTES) {
-    const [status, okSchema, mediaType] = r.ok;
-    const parameters: unknown[] = [];
-    for (const match of r.path.matchAll(/\{(\w+)\}/g)) {
-      parameters.push({ name: match[1], in: 'path', required: true, schema: { type: 'string' } });
-    }
-    if (r.query) {
-      const q = toSchema(r.query, 'input') as {
-        properties?: Record<string, unknown>;
-        required?: string[];
-      };
-      for (const [name, schema] of Object.entries(q.properties ?? {})) {
-        parameters.push({
-          name,
-          in: 'query',
-          required: q.required?.includes(name) ?? false,
-          schema,
-        });
-      }
-    }
-    if (r.idempotent) {
-      parameters.push({
-        name: 'Idempotency-Key',
-        in: 'header',
-        required: false,
-        description: 'Same key and body replays the first response; another body is a 422.',
-        schema: { type: 'string', maxLength: 255 },
-      });
-    }
-    const responses: Record<string, unknown> = {
-      [status]: okSchema
-        ? {
-            description: 'OK',
-            content: { 'application/json': { schema: toSchema(okSchema, 'output') } },
-          }
-        : {
-            description: mediaType ?? 'OK',
-            ...(mediaType ? { content: { [mediaType]: {} } } : {}),
-          },
-    };
-    // Every API route is throttled per client address (README "Security limits").
-    const errorCodes = r.path.startsWith('/api/') ? new Set([...r.errors, 429]) : r.errors;
-    for (const code of errorCodes) {
-      responses[code] = {
-        description: 'Error',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      };
-    }
     paths[r.path] ??= {};
-    paths[r.path]![r.method] = {
-      tags: [r.tag],
-      summary: r.summary,
-      security: r.auth ? [{ bearer: [] }] : [],
-      parameters,
-      ...(r.body
-        ? {
-            requestBody: {
-              required: true,
-              content: { 'application/json': { schema: toSchema(r.body, 'input') } },
-            },
-          }
-        : {}),
-      responses,
-    };
+    paths[r.path]![r.method] = operation(r);
   }
   cached = {
     openapi: '3.1.0',
@@ -425,16 +551,25 @@ export function openApiDocument(): object {
       title: 'Credit system API',
       version: '1.0.0',
       description:
-        'Prepaid credits, Stripe payments and video generation. Every error has the shape { error: { code, message, details? } }.',
+        'Prepaid credits, Stripe payments and video generation. Every error has the shape { error: { code, message, details? } }; the code is stable, the message is for people.',
+      // A private product: no licence is granted; SPDX's LicenseRef- form names exactly that.
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
+    // Relative: the API is served from the same origin as this document and the web app.
+    servers: [{ url: '/', description: 'The server that serves this document' }],
+    tags: TAGS,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: { Error: toSchema(S.ErrorBodySchema, 'output') },
+      responses: errorResponses(statuses),
     },
     paths,
   };
   return cached;
 }
+
+/** The routes as described, for tests that hold each example against its schema. */
+export const DOCUMENTED_ROUTES: readonly RouteDoc[] = ROUTES;
 
 const escapeHtml = (s: string) =>
   s.replace(

@@ -17,7 +17,7 @@ export interface MailCatcher {
   stop(): Promise<void>;
 }
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'maildev-child.cjs');
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'maildev-child.mjs');
 const HOST = '127.0.0.1';
 
 /** A port that was free a moment ago (maildev cannot report the port it picked for 0). */

@@ -86,13 +86,12 @@ export class OutboxWorker {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wakeUp = null;
+        this.wakeUp = null;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }
@@ -133,7 +132,12 @@ export class OutboxWorker {
       return;
     }
     try {
-      await sender.send({ from: ctx.config.mail.from, to: mail.to, messageId: mail.messageId, ...rendered });
+      await sender.send({
+        from: ctx.config.mail.from,
+        to: mail.to,
+        messageId: mail.messageId,
+        ...rendered,
+      });
     } catch (err) {
       const refused = isPermanentSmtpError(err);
       const message = err instanceof Error ? err.message : String(err);

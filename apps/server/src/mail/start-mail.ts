@@ -34,7 +34,7 @@ export async function startMail(ctx: ServiceContext): Promise<MailRuntime> {
     console.log(`mail catcher: every mail goes to the inbox at ${catcher.webUrl}`);
   }
   if (!smtpUrl) {
-    log.warn('no SMTP_URL: mail is kept in the outbox and not sent');
+    log.info('no SMTP_URL: mail is kept in the outbox and not sent');
     return { worker: null, catcher: null, setListenUrl: () => undefined, stop: async () => {} };
   }
   const worker = new OutboxWorker({

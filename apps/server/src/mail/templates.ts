@@ -19,8 +19,7 @@ export interface RenderContext {
   loadReceipt: (paymentId: string) => Promise<Receipt | null>;
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const str = (params: MailParams, key: string): string => {
   const value = params[key];
@@ -32,8 +31,10 @@ const str = (params: MailParams, key: string): string => {
 
 export function formatMoney(cents: number, currency: string): string {
   try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() })
-      .format(cents / 100);
+    return new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency: currency.toUpperCase(),
+    }).format(cents / 100);
   } catch {
     return `${(cents / 100).toFixed(2)} ${currency.toUpperCase()}`;
   }
@@ -46,10 +47,7 @@ const cardName = (brand: string) =>
   brand === 'amex' ? 'American Express' : brand.charAt(0).toUpperCase() + brand.slice(1);
 
 /** A paragraph, a link shown as a button, or a table of facts: all the HTML there is. */
-type Block =
-  | { p: string }
-  | { link: string; label: string }
-  | { rows: Array<[string, string]> };
+type Block = { p: string } | { link: string; label: string } | { rows: Array<[string, string]> };
 
 function compose(subject: string, greeting: string, blocks: Block[]): RenderedMail {
   const text = [greeting, '']
@@ -144,18 +142,30 @@ export async function renderMail(
     case 'receipt': {
       const receipt = await ctx.loadReceipt(str(params, 'paymentId'));
       if (!receipt) return null;
-      return compose(`Your receipt: ${receipt.packageName} package`, `Hello ${receipt.customerName},`, [
-        { p: `Thank you for your purchase. ${receipt.totalCredits} credits were added to your account.` },
-        { rows: receiptRows(receipt) },
-        { link: link(`/receipts/${encodeURIComponent(receipt.paymentId)}`), label: 'View receipt' },
-      ]);
+      return compose(
+        `Your receipt: ${receipt.packageName} package`,
+        `Hello ${receipt.customerName},`,
+        [
+          {
+            p: `Thank you for your purchase. ${receipt.totalCredits} credits were added to your account.`,
+          },
+          { rows: receiptRows(receipt) },
+          {
+            link: link(`/receipts/${encodeURIComponent(receipt.paymentId)}`),
+            label: 'View receipt',
+          },
+        ],
+      );
     }
     case 'video_refunded': {
       const credits = Number(str(params, 'credits'));
       const why = params.reason === 'canceled' ? 'was canceled' : 'could not be generated';
       return compose(`Your ${credits} credits are back`, 'Hello,', [
         { p: `A video ${why}, so your ${credits} credits are back in your account.` },
-        { link: link(`/videos/${encodeURIComponent(str(params, 'videoId'))}`), label: 'See the video' },
+        {
+          link: link(`/videos/${encodeURIComponent(str(params, 'videoId'))}`),
+          label: 'See the video',
+        },
         { p: 'You can turn these notices off in your settings.' },
       ]);
     }

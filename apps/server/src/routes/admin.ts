@@ -158,7 +158,13 @@ export function adminRouter(deps: AppDeps): Router {
   router.post('/videos/:id/fail', async (req, res) => {
     const input = parseWith(AdminVideoActionRequestSchema, req.body);
     res.json(
-      await failVideo({ ctx, staff: staffOf(res), queue: videoQueue, videoId: req.params.id, input }),
+      await failVideo({
+        ctx,
+        staff: staffOf(res),
+        queue: videoQueue,
+        videoId: req.params.id,
+        input,
+      }),
     );
   });
 

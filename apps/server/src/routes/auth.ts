@@ -78,16 +78,21 @@ export function authRouter(deps: AppDeps): Router {
   });
 
   router.post('/resend-verification', auth, async (req, res) => {
-    res
-      .status(202)
-      .json(
-        await resendVerification({ ctx, mailThrottle, actor: actorOf(res), network: clientNetwork(req) }),
-      );
+    res.status(202).json(
+      await resendVerification({
+        ctx,
+        mailThrottle,
+        actor: actorOf(res),
+        network: clientNetwork(req),
+      }),
+    );
   });
 
   router.post('/forgot-password', async (req, res) => {
     const input = parseWith(ForgotPasswordRequestSchema, req.body);
-    res.status(202).json(await forgotPassword({ ctx, mailThrottle, input, network: clientNetwork(req) }));
+    res
+      .status(202)
+      .json(await forgotPassword({ ctx, mailThrottle, input, network: clientNetwork(req) }));
   });
 
   router.post('/reset-password', async (req, res) => {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import {
   CalculateCostRequestSchema,
+  SpendSummaryQuerySchema,
   TransactionsQuerySchema,
   VideoHistoryQuerySchema,
 } from '@app/shared';
@@ -13,6 +14,7 @@ import { listTransactions } from '../services/credits/list-transactions.ts';
 import { exportTransactionsCsv } from '../services/credits/export-transactions.ts';
 import { sendCsv } from '../http/send-csv.ts';
 import { listVideoHistory } from '../services/credits/list-video-history.ts';
+import { getSpendSummary } from '../services/credits/spend-summary.ts';
 import type { AppDeps } from '../app-deps.ts';
 
 export function creditsRouter(deps: AppDeps): Router {
@@ -42,6 +44,11 @@ export function creditsRouter(deps: AppDeps): Router {
   router.post('/calculate-cost', async (req, res) => {
     const input = parseWith(CalculateCostRequestSchema, req.body);
     res.json(await quoteCost({ ctx, actor: actorOf(res), input }));
+  });
+
+  router.get('/spend-summary', async (req, res) => {
+    const query = parseWith(SpendSummaryQuerySchema, req.query, 'query');
+    res.json(await getSpendSummary({ ctx, actor: actorOf(res), query }));
   });
 
   router.get('/video-history', async (req, res) => {

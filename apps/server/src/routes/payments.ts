@@ -13,6 +13,7 @@ import { createPaymentIntent } from '../services/payments/create-intent.ts';
 import { handleWebhook } from '../services/payments/handle-webhook.ts';
 import { getPayment, listPayments } from '../services/payments/list-payments.ts';
 import { getReceipt } from '../services/payments/get-receipt.ts';
+import { cancelPendingPayment, resumePayment } from '../services/payments/pending-payment.ts';
 import { requireVerifiedEmail } from '../http/verified-email.ts';
 import type { AppDeps } from '../app-deps.ts';
 
@@ -62,6 +63,27 @@ export function paymentsRouter(deps: AppDeps): Router {
     async (req, res) => {
       const input = parseWith(ConfirmPaymentRequestSchema, req.body);
       res.json(await confirmPayment({ ctx, stripe, actor: actorOf(res), input }));
+    },
+  );
+
+  // From the payment history: a 3-D Secure payment left waiting is finished or abandoned.
+  router.post(
+    '/:paymentId/resume',
+    limit('resume'),
+    idempotency(ctx.store, 'payments.resume', ctx.now, { quota }),
+    async (req, res) => {
+      const paymentId = String(req.params.paymentId);
+      res.json(await resumePayment({ ctx, stripe, actor: actorOf(res), paymentId }));
+    },
+  );
+
+  router.post(
+    '/:paymentId/cancel',
+    limit('cancel'),
+    idempotency(ctx.store, 'payments.cancel', ctx.now, { quota }),
+    async (req, res) => {
+      const paymentId = String(req.params.paymentId);
+      res.json(await cancelPendingPayment({ ctx, stripe, actor: actorOf(res), paymentId }));
     },
   );
 

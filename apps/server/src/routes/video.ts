@@ -1,22 +1,24 @@
 import { Router, type Request } from 'express';
 import {
   CancelVideoRequestSchema,
+  DeleteVideoRequestSchema,
   GenerateVideoRequestSchema,
   TERMINAL_VIDEO_STATUSES,
 } from '@app/shared';
 import { AppError, notFound, unauthorized } from '../errors.ts';
 import { actorOf, authenticateHeader, requireAuth } from '../http/auth.ts';
-import { idempotency } from '../http/idempotency.ts';
+import { idempotency, type IdempotencyRequest } from '../http/idempotency.ts';
 import { perUserLimit } from '../http/rate-limit.ts';
 import { requireVerifiedEmail } from '../http/verified-email.ts';
 import { parseWith } from '../http/validate.ts';
 import { presentVideo } from '../presenters/video.ts';
 import type { Actor } from '../services/context.ts';
-import type { IdempotencyRequest } from '../store/types.ts';
 import { cancelVideo } from '../services/video/cancel-video.ts';
 import { generateVideo } from '../services/video/generate-video.ts';
 import { getOwnVideo } from '../services/video/get-video.ts';
 import { getVideoFile } from '../services/video/get-video-file.ts';
+import { getVideoPoster } from '../services/video/get-video-poster.ts';
+import { deleteVideo } from '../services/video/delete-video.ts';
 import type { AppDeps } from '../app-deps.ts';
 
 const SSE_HEARTBEAT_MS = 15_000;
@@ -47,6 +49,19 @@ export function videoRouter(deps: AppDeps): Router {
           } else reject(notFound('Video file'));
         },
       );
+    });
+  });
+
+  // The library's thumbnail, authenticated like the file (an <img> cannot send headers either).
+  router.get('/:id/poster', async (req, res) => {
+    const actor = await fileActor(req, deps);
+    const poster = await getVideoPoster({ ctx, actor, videoId: String(req.params.id) });
+    res.setHeader('Cache-Control', 'private, max-age=3600');
+    await new Promise<void>((resolve, reject) => {
+      res.sendFile(poster.path, { headers: { 'Content-Type': 'image/jpeg' } }, (err?: Error) => {
+        if (!err || res.headersSent) resolve();
+        else reject(notFound('Poster'));
+      });
     });
   });
 
@@ -82,16 +97,26 @@ export function videoRouter(deps: AppDeps): Router {
     res.json({ video: presentVideo(video, fileToken) });
   });
 
-  router.post('/:id/cancel', idempotency(ctx.store, 'video.cancel', ctx.now, { quota }), async (req, res) => {
-    // No input is taken; a body naming fields (userId, amount, ...) is refused, not ignored.
-    parseWith(CancelVideoRequestSchema, req.body);
-    const video = await cancelVideo({
-      ctx,
-      queue,
-      actor: actorOf(res),
-      videoId: String(req.params.id),
-    });
-    res.json({ video: presentVideo(video, fileToken) });
+  router.post(
+    '/:id/cancel',
+    idempotency(ctx.store, 'video.cancel', ctx.now, { quota }),
+    async (req, res) => {
+      // No input is taken; a body naming fields (userId, amount, ...) is refused, not ignored.
+      parseWith(CancelVideoRequestSchema, req.body);
+      const video = await cancelVideo({
+        ctx,
+        queue,
+        actor: actorOf(res),
+        videoId: String(req.params.id),
+      });
+      res.json({ video: presentVideo(video, fileToken) });
+    },
+  );
+
+  router.delete('/:id', async (req, res) => {
+    parseWith(DeleteVideoRequestSchema, req.body);
+    await deleteVideo({ ctx, actor: actorOf(res), videoId: String(req.params.id) });
+    res.status(204).end();
   });
 
   router.get('/:id/events', async (req, res) => {

@@ -109,6 +109,32 @@ export interface VideoRecord {
   updatedAt: string;
   startedAt: string | null;
   completedAt: string | null;
+  /** Set when its owner deleted it from the library: hidden, file gone, ledger untouched. */
+  deletedAt?: string | null;
+}
+
+/** A user's video list: by status, and/or prompts containing every word of `q`. */
+export interface VideoListFilter {
+  status?: VideoStatus;
+  q?: string;
+}
+
+export type DeleteVideoResult =
+  { kind: 'deleted'; filePath: string | null } | { kind: 'not_found' } | { kind: 'active' };
+
+/** Sums of one user's ledger over a range, grouped as the spend summary shows them. */
+export interface SpendSummaryRows {
+  /** Per local day (YYYY-MM-DD) and ledger type: the signed sum of the amounts. */
+  daily: { date: string; type: TransactionType; amount: number }[];
+  /** Usage entries in the range, per resolution: credits charged, videos, and add-on counts. */
+  usage: {
+    resolution: Resolution;
+    credits: number;
+    videos: number;
+    customMusic: number;
+    premiumTTS: number;
+    aiEnhancement: number;
+  }[];
 }
 
 export interface Page {
@@ -166,6 +192,53 @@ export type ChargeVideoResult =
 
 export type VideoFinish =
   { status: 'completed'; filePath: string } | { status: 'failed' | 'canceled'; error: string };
+
+/** Who holds a render job: the fencing token every write of the worker carries. */
+export interface VideoLease {
+  owner: string;
+  /** The video's `attempts` when it was claimed. */
+  attempt: number;
+}
+
+export interface ClaimVideoInput {
+  owner: string;
+  leaseMs: number;
+  now: string;
+  maxRunningPerUser: number;
+}
+
+export interface RenewVideoLeaseInput {
+  id: string;
+  lease: VideoLease;
+  leaseMs: number;
+  now: string;
+  /** 0-100; never lowers the recorded progress. */
+  progress?: number;
+}
+
+export interface ReapLeasesInput {
+  now: string;
+  maxAttempts: number;
+  limit: number;
+}
+
+export interface ReapedVideo {
+  video: VideoRecord;
+  outcome: 'requeued' | 'failed';
+}
+
+export interface FinishVideoInput {
+  id: string;
+  finish: VideoFinish;
+  now: string;
+  lease?: VideoLease;
+}
+
+export interface FinishVideoResult {
+  video: VideoRecord;
+  changed: boolean;
+  balance: number;
+}
 
 /**
  * What a service decides for a payment given its current state. Runs inside the adapter's
@@ -344,6 +417,8 @@ export interface Store {
   claimMail(input: { now: string; leaseUntil: string }): Promise<ClaimedMail | null>;
   /** Marks a claimed mail sent and forgets its parameters (they may hold a link token). */
   markMailSent(input: { id: number; now: string }): Promise<void>;
+  /** Forgets finished (sent, failed, canceled) mail created before the cutoff, in batches. */
+  pruneFinishedMail(input: { createdBefore: string; limit: number }): Promise<number>;
   /** Puts a claimed mail back for another try at `nextAttemptAt`, or ends it (`failed`). */
   markMailFailed(input: {
     id: number;
@@ -406,9 +481,13 @@ export interface Store {
     body: string;
     now: string;
   }): Promise<void>;
+  /**
+   * Forgets a request in progress that did not finish (its handler failed). A request whose
+   * process died is not released by anyone: its record goes stale after `staleBefore` and the
+   * next attempt with the key takes it over. Nothing is released "at start-up": with several
+   * instances, another live one may still be working on it.
+   */
   releaseIdempotentRequest(input: { userId: string; scope: string; key: string }): Promise<void>;
-  /** At start-up: requests in progress belonged to a process that is gone. */
-  releaseAllInProgressRequests(): Promise<number>;
   /**
    * Deletes up to `limit` completed idempotency records created before `createdBefore`
    * (oldest first) and returns how many went; records in progress are never touched.
@@ -437,30 +516,50 @@ export interface Store {
     >;
   }): Promise<ChargeVideoResult>;
   findVideo(id: string): Promise<VideoRecord | null>;
-  listVideos(
-    userId: string,
-    filter: { status?: VideoStatus },
-    page: Page,
-  ): Promise<PageResult<VideoRecord>>;
+  /** The user's videos, newest first; deleted ones are never listed. */
+  listVideos(userId: string, filter: VideoListFilter, page: Page): Promise<PageResult<VideoRecord>>;
   /**
-   * Moves the next queued video to processing, or returns null: round robin across users
-   * (lowest fair round, then oldest), skipping users already rendering `maxRunningPerUser`.
+   * Deletes a finished video of the user from the library (`active`: it is still queued or
+   * rendering; `not_found`: not theirs or already deleted). The row stays for the ledger,
+   * without its prompt or file; returns the file the caller must remove.
    */
-  claimNextVideo(now: string, options: { maxRunningPerUser: number }): Promise<VideoRecord | null>;
-  updateVideoProgress(id: string, progress: number, now: string): Promise<void>;
-  /** Puts a video back in the queue after a restart; returns false if it is terminal. */
-  requeueVideo(id: string, now: string): Promise<boolean>;
+  deleteVideo(input: { id: string; userId: string; now: string }): Promise<DeleteVideoResult>;
+  /** Prompts of these videos of the user (deleted ones: null), by primary key; for ledger rows. */
+  videoPrompts(userId: string, ids: string[]): Promise<Map<string, string | null>>;
+  /** The user's ledger from `from` on, summed per day (shifted by `tzOffsetMinutes`) and feature. */
+  spendSummary(input: {
+    userId: string;
+    from: string;
+    tzOffsetMinutes: number;
+  }): Promise<SpendSummaryRows>;
+  /**
+   * Leases the next queued video to `owner` for `leaseMs` and moves it to processing (its
+   * `attempts` + 1 is the lease's attempt number), or returns null: round robin across users
+   * (lowest fair round, then oldest), skipping users already rendering `maxRunningPerUser`.
+   * Two workers never get the same video.
+   */
+  claimVideo(input: ClaimVideoInput): Promise<VideoRecord | null>;
+  /**
+   * Extends the lease (the worker's heartbeat) and records progress when given. `lost`: the
+   * video is no longer this lease's (canceled, reaped, requeued): the worker stops rendering.
+   */
+  renewVideoLease(input: RenewVideoLeaseInput): Promise<'renewed' | 'lost'>;
+  /** Gives a leased video back to the queue at once (graceful shutdown); false if lost. */
+  releaseVideoLease(input: { id: string; lease: VideoLease; now: string }): Promise<boolean>;
+  /**
+   * Videos whose lease ran out (their worker died or stalled): each is queued again, or failed
+   * with its full refund once `maxAttempts` attempts were made. At most `limit` per call.
+   */
+  reapExpiredLeases(input: ReapLeasesInput): Promise<ReapedVideo[]>;
   listVideosInStatus(statuses: VideoStatus[]): Promise<VideoRecord[]>;
   /**
    * Resolves a video once: completed; failed with a full refund; or canceled with the refund
    * of the cancel policy (`cancelRefundCredits`, from the progress recorded when the cancel
    * lands). Each refund is one ledger entry referencing the video; a zero refund writes none.
+   * With `lease` (a worker's result) nothing changes unless the video is still processing
+   * under that very lease: a stale worker can never resolve a video another one took over.
    */
-  finishVideo(
-    id: string,
-    finish: VideoFinish,
-    now: string,
-  ): Promise<{ video: VideoRecord; changed: boolean; balance: number }>;
+  finishVideo(input: FinishVideoInput): Promise<FinishVideoResult>;
 
   createPayment(input: {
     id: string;
@@ -502,8 +601,21 @@ export interface Store {
   probeWrite(): Promise<void>;
   /** The backlogs operators watch: videos waiting and rendering, mails not yet sent. */
   operationalGauges(): Promise<OperationalGauges>;
+  /**
+   * Video changes made by other instances (PostgreSQL LISTEN/NOTIFY, sent inside the writing
+   * transaction so they arrive only once committed): a video changed (its id) or was queued.
+   * `onGap`: the feed was interrupted and may have missed some; re-read what matters. One
+   * process (SQLite) has no other instance: the listener is never called. Returns `stop`.
+   */
+  listenVideoEvents(listener: VideoEventListener): Promise<() => Promise<void>>;
   /** Called with every locked/full/unavailable driver failure, before it becomes a typed error. */
   observeDriverErrors(listener: (kind: DriverErrorKind) => void): void;
+}
+
+export interface VideoEventListener {
+  onVideo: (videoId: string) => void;
+  onQueued: () => void;
+  onGap: () => void;
 }
 
 export type DriverErrorKind = 'busy' | 'full' | 'unavailable';

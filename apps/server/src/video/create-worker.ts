@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Store } from '../store/types.ts';
 import { assertPlayableMp4, createRenderer, type Renderer } from './renderers/index.ts';
+import { defaultFfmpegPath } from './renderers/binaries.ts';
+import { extractPoster } from './poster.ts';
 import { RESOLUTION_SIZE } from './resolution.ts';
 import { VideoWorker } from './worker.ts';
 
@@ -13,6 +17,8 @@ export function createVideoWorker(options: {
   renderer?: Renderer;
   /** Probe every output before completing it; on by default for real renderers. */
   verifyOutput?: boolean;
+  /** Extract a poster frame of every output; on by default for real renderers. */
+  posters?: boolean;
 }): VideoWorker {
   const { config } = options;
   const renderer = options.renderer ?? createRenderer(config.video.renderer);
@@ -24,6 +30,19 @@ export function createVideoWorker(options: {
     concurrency: config.video.concurrency,
     maxRunningPerUser: config.video.maxRunningPerUser,
     renderTimeoutMs: config.video.renderTimeoutMs,
+    leaseMs: config.video.leaseMs,
+    maxAttempts: config.video.maxAttempts,
+    // Unique per process, readable in the database by an operator: host, pid, random part.
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    makePoster: !(options.posters ?? renderer.name !== 'noop')
+      ? undefined
+      : async (file, video) => {
+          await extractPoster({
+            ffmpegPath: defaultFfmpegPath(),
+            videoPath: file,
+            durationSeconds: video.durationMinutes * 60,
+          });
+        },
     // A renderer that returns garbage must not produce a "completed" video.
     verifyOutput: !(options.verifyOutput ?? renderer.name !== 'noop')
       ? undefined

@@ -5,8 +5,9 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
 import type { RenderListener, VideoQueue } from '../services/video/queue.ts';
-import type { Store, VideoRecord } from '../store/types.ts';
+import type { Store, VideoLease, VideoRecord } from '../store/types.ts';
 import { isAbortError, RenderError, type Renderer } from './renderers/index.ts';
+import { posterPathOf } from './poster.ts';
 import { progressWriter } from './progress-writer.ts';
 import { RESOLUTION_SIZE } from './resolution.ts';
 
@@ -21,12 +22,27 @@ export interface VideoWorkerOptions {
   renderTimeoutMs: number;
   /** Checks the renderer's output before a video counts as completed. */
   verifyOutput?: (file: string, video: VideoRecord) => Promise<void>;
+  /** Writes the library's poster frame beside a verified output; a failure only costs the thumbnail. */
+  makePoster?: (file: string, video: VideoRecord) => Promise<void>;
   now?: () => Date;
-  /** A video that crashed the server this many times is failed and refunded, not retried. */
+  /** A video whose lease ran out this many times is failed and refunded, not retried. */
   maxAttempts?: number;
+  /** This worker's name on its leases; unique per process. */
+  owner: string;
+  /**
+   * How long a claim lasts without a heartbeat; renewed every third of it. A worker that
+   * died or stalled loses its jobs after this long, and another worker renders them.
+   */
+  leaseMs: number;
 }
 
 const PROGRESS_WRITE_INTERVAL_MS = 500;
+
+/** An output that did not become its video's file, with its poster if one was made. */
+const removeOutput = async (file: string) => {
+  await rm(file, { force: true });
+  await rm(posterPathOf(file), { force: true });
+};
 /** Backoff between attempts to record a result while the database is locked, full or read-only. */
 const RESOLVE_RETRY_MS = [100, 250, 500, 1000, 2000];
 const RESOLVE_GIVE_UP_MS = 60_000;
@@ -43,10 +59,13 @@ class ShutdownInterrupt extends Error {
 const isTransient = (err: unknown) =>
   err instanceof AppError && (err.code === 'SERVICE_UNAVAILABLE' || err.code === 'STORAGE_FULL');
 
+const REAP_BATCH = 100;
+
 /**
- * Runs queued videos in the server process. State lives in the database, so a restart
- * resumes where the last process stopped: whatever it was rendering is rendered again, and
- * every job ends completed or failed with its one refund.
+ * Runs queued videos in the server process. Jobs live in the database and are leased: every
+ * worker (several instances may share the database) renews its leases while it renders, and
+ * reaps the leases of workers that stopped renewing theirs. Every job ends completed or
+ * failed with its one refund; a worker whose lease was lost can no longer write anything.
  */
 export class VideoWorker implements VideoQueue {
   private readonly events = new EventEmitter();
@@ -57,6 +76,9 @@ export class VideoWorker implements VideoQueue {
   private draining: Promise<void> | undefined;
   private readonly renderListeners: RenderListener[] = [];
   private readonly now: () => Date;
+  private reaper: NodeJS.Timeout | undefined;
+  private stopListening: (() => Promise<void>) | undefined;
+  private reaping: Promise<void> | undefined;
 
   constructor(private readonly o: VideoWorkerOptions) {
     this.now = o.now ?? (() => new Date());
@@ -64,20 +86,72 @@ export class VideoWorker implements VideoQueue {
     mkdirSync(o.videoDir, { recursive: true });
   }
 
-  /** Puts videos a dead process left behind back in the queue, then starts working. */
+  /**
+   * Starts working: reaps expired leases now and every half lease. There is no "recovery at
+   * start": a video still leased may belong to another live instance.
+   */
   async start(): Promise<void> {
-    const unfinished = await this.o.store.listVideosInStatus(['processing']);
-    for (const video of unfinished) {
-      if (video.attempts >= (this.o.maxAttempts ?? 3)) {
-        await this.resolve(video.id, { status: 'failed', error: 'Rendering failed repeatedly' });
-      } else {
-        await this.o.store.requeueVideo(video.id, this.now().toISOString());
+    this.started = true;
+    // Other instances' changes: SSE streams here see their progress and results, a render
+    // here canceled there stops at once, and a video queued there wakes this worker.
+    this.stopListening = await this.o.store.listenVideoEvents({
+      onVideo: (id) => void this.remoteChange(id),
+      onQueued: () => this.wake(),
+      onGap: () => {
+        for (const id of this.events.eventNames()) void this.remoteChange(String(id));
+        for (const id of this.running.keys()) void this.remoteChange(id);
+        this.wake();
+      },
+    });
+    await this.reap();
+    this.reaper = setInterval(() => void this.reap(), Math.max(100, this.o.leaseMs / 2));
+    this.reaper.unref();
+    this.wake();
+  }
+
+  /** A video changed on another instance: re-read it for whoever here cares. */
+  private async remoteChange(id: string): Promise<void> {
+    const watched = this.events.listenerCount(id) > 0;
+    if (!watched && !this.running.has(id)) return;
+    const video = await this.o.store.findVideo(id).catch(() => null);
+    if (!video) return;
+    if (this.running.has(id) && video.status !== 'processing') this.running.get(id)?.abort();
+    if (watched) this.publish(video);
+  }
+
+  /** Requeues (or fails and refunds) the jobs of workers that stopped renewing their leases. */
+  reap(): Promise<void> {
+    this.reaping ??= this.reapOnce().finally(() => (this.reaping = undefined));
+    return this.reaping;
+  }
+
+  private async reapOnce(): Promise<void> {
+    if (this.stopped) return;
+    let reaped;
+    try {
+      reaped = await this.o.store.reapExpiredLeases({
+        now: this.now().toISOString(),
+        maxAttempts: this.o.maxAttempts ?? 3,
+        limit: REAP_BATCH,
+      });
+    } catch (err) {
+      this.o.log.warn({ err }, 'could not reap expired video leases');
+      return;
+    }
+    for (const r of reaped) {
+      this.publish(r.video);
+      if (r.outcome === 'failed') {
+        for (const l of this.renderListeners)
+          l({ outcome: 'failed', seconds: 0, creditsRefunded: r.video.creditsRefunded });
       }
     }
-    if (unfinished.length > 0)
-      this.o.log.warn({ count: unfinished.length }, 'resuming interrupted videos');
-    this.started = true;
-    this.wake();
+    if (reaped.length > 0) {
+      this.o.log.warn(
+        { requeued: reaped.filter((r) => r.outcome === 'requeued').map((r) => r.video.id) },
+        'reaped videos whose lease expired',
+      );
+      this.wake();
+    }
   }
 
   /** Started and not stopped: claiming and rendering (readiness). */
@@ -91,12 +165,14 @@ export class VideoWorker implements VideoQueue {
 
   /**
    * Graceful shutdown: claims nothing more and lets running renders finish for up to
-   * `graceMs`. Renders still running then are stopped without a result: their videos stay
-   * `processing`, and the next start() puts them back in the queue (rendered again, never
-   * charged again). Returns how many were left that way.
+   * `graceMs`. Renders still running then are stopped and their leases given back: the
+   * videos are queued again at once for any instance (rendered again, never charged again).
+   * Returns how many were left that way.
    */
   async drain(graceMs: number): Promise<{ interrupted: number }> {
     this.stopped = true;
+    clearInterval(this.reaper);
+    await this.stopListening?.();
     await this.draining;
     const all = Promise.allSettled([...this.inFlight]);
     let timer: NodeJS.Timeout | undefined;
@@ -115,6 +191,8 @@ export class VideoWorker implements VideoQueue {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.reaper);
+    await this.stopListening?.();
     for (const controller of this.running.values()) controller.abort();
     await this.draining;
     await Promise.allSettled([...this.inFlight]);
@@ -150,7 +228,10 @@ export class VideoWorker implements VideoQueue {
     while (!this.stopped && this.running.size < this.o.concurrency) {
       let video: VideoRecord | null;
       try {
-        video = await this.o.store.claimNextVideo(this.now().toISOString(), {
+        video = await this.o.store.claimVideo({
+          owner: this.o.owner,
+          leaseMs: this.o.leaseMs,
+          now: this.now().toISOString(),
           maxRunningPerUser: this.o.maxRunningPerUser,
         });
       } catch (err) {
@@ -178,23 +259,37 @@ export class VideoWorker implements VideoQueue {
       const seconds = (performance.now() - startedAt) / 1000;
       for (const l of this.renderListeners) l({ outcome, seconds, creditsRefunded: refunded });
     };
-    const outputPath = path.join(this.o.videoDir, `${video.id}.mp4`);
+    const lease = { owner: this.o.owner, attempt: video.attempts };
+    // One file per attempt: a stale worker removing its own output never touches the file of
+    // the attempt that replaced it.
+    const outputPath = path.join(this.o.videoDir, `${video.id}-${video.attempts}.mp4`);
     const size = RESOLUTION_SIZE[video.resolution];
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
     }, this.o.renderTimeoutMs);
+    const renew = (percent?: number) =>
+      this.o.store
+        .renewVideoLease({
+          id: video.id,
+          lease,
+          leaseMs: this.o.leaseMs,
+          now: this.now().toISOString(),
+          progress: percent,
+        })
+        .then(async (state) => {
+          // Canceled (maybe on another instance), reaped or requeued: stop rendering.
+          if (state === 'lost') return controller.abort();
+          const v = percent === undefined ? null : await this.o.store.findVideo(video.id);
+          if (v && v.status === 'processing') this.publish(v);
+        })
+        .catch(() => undefined);
     const progress = progressWriter({
       intervalMs: PROGRESS_WRITE_INTERVAL_MS,
-      write: (percent) => {
-        void this.o.store
-          .updateVideoProgress(video.id, percent, this.now().toISOString())
-          .then(() => this.o.store.findVideo(video.id))
-          .then((v) => v && v.status === 'processing' && this.publish(v))
-          .catch(() => undefined);
-      },
+      write: (percent) => void renew(percent),
     });
+    const heartbeat = setInterval(() => void renew(), Math.max(50, this.o.leaseMs / 3));
     try {
       await this.o.renderer.render({
         videoId: video.id,
@@ -213,13 +308,23 @@ export class VideoWorker implements VideoQueue {
       progress.stop();
       if (controller.signal.aborted) throw controller.signal.reason ?? new Error('aborted');
       await this.o.verifyOutput?.(outputPath, video);
-      const done = await this.resolve(video.id, { status: 'completed', filePath: outputPath });
-      if (!done.changed) await rm(outputPath, { force: true });
+      // Before completion, so the first listing that shows the video can show its poster.
+      await this.o.makePoster?.(outputPath, video).catch((err: unknown) => {
+        this.o.log.warn({ err, videoId: video.id }, 'could not extract a poster frame');
+      });
+      const done = await this.resolve(video.id, lease, {
+        status: 'completed',
+        filePath: outputPath,
+      });
+      if (!done.changed) await removeOutput(outputPath);
       else finished('completed');
     } catch (err) {
-      await rm(outputPath, { force: true }).catch(() => undefined);
+      await removeOutput(outputPath).catch(() => undefined);
       if (controller.signal.reason instanceof ShutdownInterrupt) {
-        this.o.log.warn({ videoId: video.id }, 'render interrupted by shutdown; requeued at start');
+        await this.o.store
+          .releaseVideoLease({ id: video.id, lease, now: this.now().toISOString() })
+          .catch(() => undefined);
+        this.o.log.warn({ videoId: video.id }, 'render interrupted by shutdown; requeued');
         finished('interrupted');
         return;
       }
@@ -234,11 +339,12 @@ export class VideoWorker implements VideoQueue {
         this.o.log.error({ err, videoId: video.id }, 'renderer crashed');
       }
       // A cancel already resolved the video; this is then a no-op.
-      const failed = await this.resolve(video.id, { status: 'failed', error: reason });
+      const failed = await this.resolve(video.id, lease, { status: 'failed', error: reason });
       if (failed.changed) finished(timedOut ? 'timed_out' : 'failed', failed.video.creditsRefunded);
       else if (failed.video.status === 'canceled') finished('canceled');
     } finally {
       progress.stop();
+      clearInterval(heartbeat);
       clearTimeout(timer);
     }
   }
@@ -250,13 +356,19 @@ export class VideoWorker implements VideoQueue {
    */
   private async resolve(
     videoId: string,
+    lease: VideoLease,
     finish: { status: 'completed'; filePath: string } | { status: 'failed'; error: string },
   ) {
     const giveUpAt = Date.now() + RESOLVE_GIVE_UP_MS;
     for (let attempt = 0; ; attempt++) {
       let result;
       try {
-        result = await this.o.store.finishVideo(videoId, finish, this.now().toISOString());
+        result = await this.o.store.finishVideo({
+          id: videoId,
+          finish,
+          lease,
+          now: this.now().toISOString(),
+        });
       } catch (err) {
         if (!isTransient(err) || this.stopped || Date.now() >= giveUpAt) throw err;
         this.o.log.warn({ err, videoId, attempt }, 'could not record the video result, retrying');

@@ -50,7 +50,11 @@ describe('admin routes', () => {
   it('open to support and admins, with their role', async () => {
     const s = await h.http().get('/api/admin/me').set(support.auth);
     expect(s.status).toBe(200);
-    expect(s.body).toMatchObject({ role: 'support', supportGrantLimit: 100, approvalThreshold: 1000 });
+    expect(s.body).toMatchObject({
+      role: 'support',
+      supportGrantLimit: 100,
+      approvalThreshold: 1000,
+    });
     const a = await h.http().get('/api/admin/me').set(admin.auth);
     expect(a.body).toMatchObject({ role: 'admin', user: { id: admin.id, email: admin.email } });
   });
@@ -80,7 +84,12 @@ describe('admin routes', () => {
     const res = await h
       .http()
       .post('/api/auth/signup')
-      .send({ email: 'sneaky@example.com', password: 'correct horse battery', name: 'S', role: 'admin' });
+      .send({
+        email: 'sneaky@example.com',
+        password: 'correct horse battery',
+        name: 'S',
+        role: 'admin',
+      });
     expect(res.status).toBe(400);
   });
 });

@@ -105,7 +105,9 @@ describe('refund a payment through Stripe', () => {
     expect(res.status).toBe(202);
     await h.emulator.control.waitForIdle();
     expect(balance(h, customer.id)).toBe(credited);
-    expect((await post(admin, `/api/admin/approvals/${res.body.approval.id}/approve`, {})).status).toBe(403);
+    expect(
+      (await post(admin, `/api/admin/approvals/${res.body.approval.id}/approve`, {})).status,
+    ).toBe(403);
     const approved = await post(admin2, `/api/admin/approvals/${res.body.approval.id}/approve`, {});
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     expect(approved.body.audit.map((a: { action: string }) => a.action)).toEqual([
@@ -125,7 +127,10 @@ describe('refund a payment through Stripe', () => {
       note: NOTE,
     });
     expect(res.status).toBe(409);
-    expect((await post(admin, '/api/admin/payments/nope/refund', { reason: 'goodwill', note: NOTE })).status).toBe(404);
+    expect(
+      (await post(admin, '/api/admin/payments/nope/refund', { reason: 'goodwill', note: NOTE }))
+        .status,
+    ).toBe(404);
   });
 });
 
@@ -136,7 +141,9 @@ describe('stuck videos', () => {
     await waitFor(() => gate.isRendering(video.id));
     const before = balance(h, customer.id);
     expect((await post(support, `/api/admin/videos/${video.id}/fail`)).status).toBe(403);
-    expect((await post(admin, `/api/admin/videos/${video.id}/fail`, { note: '' })).status).toBe(400);
+    expect((await post(admin, `/api/admin/videos/${video.id}/fail`, { note: '' })).status).toBe(
+      400,
+    );
     // It is rendering right now: requeueing it is refused, failing it is not.
     expect((await post(admin, `/api/admin/videos/${video.id}/requeue`)).status).toBe(409);
     const res = await post(admin, `/api/admin/videos/${video.id}/fail`, {
@@ -164,12 +171,22 @@ describe('stuck videos', () => {
 
   it('requeue: a video left in processing with no render goes back to the queue', async () => {
     const customer = await h.signup();
-    // Charged and claimed through the store, as a job whose render died would be left.
+    // Charged through the store and marked processing with no render behind it, as a job
+    // whose result could not be recorded is left (a live lease, where leases exist, keeps
+    // any lease reaper away from it).
     const id = await seedVideo(h, customer.id, 1);
-    const claimed = await h.store.claimNextVideo(new Date().toISOString(), {
-      maxRunningPerUser: 16,
-    });
-    expect(claimed?.id).toBe(id);
+    const columns = (h.store.db.pragma('table_info(video_generations)') as { name: string }[]).map(
+      (c) => c.name,
+    );
+    const lease = columns.includes('lease_until')
+      ? `, lease_owner = 'gone', lease_until = '9999-01-01T00:00:00.000Z'`
+      : '';
+    h.store.db
+      .prepare(
+        `UPDATE video_generations SET status = 'processing', attempts = attempts + 1${lease}
+           WHERE id = ?`,
+      )
+      .run(id);
     expect(gate.isRendering(id)).toBe(false);
     const transactions = snapshot(h).transactions;
     const res = await post(admin, `/api/admin/videos/${id}/requeue`, {
@@ -200,10 +217,16 @@ describe('sessions and disabled accounts', () => {
     expect(res.body).toMatchObject({ revoked: 2 });
     expect(res.body.audit[0]).toMatchObject({ action: 'revoke_sessions', details: { revoked: 2 } });
     expect((await h.http().get('/api/credits/balance').set(customer.auth)).status).toBe(401);
-    const other = await h.http().get('/api/credits/balance').set({ Authorization: `Bearer ${second.token}` });
+    const other = await h
+      .http()
+      .get('/api/credits/balance')
+      .set({ Authorization: `Bearer ${second.token}` });
     expect(other.status).toBe(401);
     // Signing in again works: revoking is not disabling.
-    const login = await h.http().post('/api/auth/login').send({ email: customer.email, password: customer.password });
+    const login = await h
+      .http()
+      .post('/api/auth/login')
+      .send({ email: customer.email, password: customer.password });
     expect(login.status).toBe(200);
   });
 
@@ -223,12 +246,22 @@ describe('sessions and disabled accounts', () => {
     expect((await post(admin, `/api/admin/customers/${customer.id}/disable`)).status).toBe(409);
 
     expect((await generate(h, customer)).status).toBe(401);
-    const buy = await h.http().post('/api/payments/create-intent').set(customer.auth).send({ packageId: 1 });
+    const buy = await h
+      .http()
+      .post('/api/payments/create-intent')
+      .set(customer.auth)
+      .send({ packageId: 1 });
     expect(buy.status).toBe(401);
-    const login = await h.http().post('/api/auth/login').send({ email: customer.email, password: customer.password });
+    const login = await h
+      .http()
+      .post('/api/auth/login')
+      .send({ email: customer.email, password: customer.password });
     expect(login.status).toBe(403);
     expect(login.body.error.code).toBe('ACCOUNT_DISABLED');
-    const wrong = await h.http().post('/api/auth/login').send({ email: customer.email, password: 'wrong password 1' });
+    const wrong = await h
+      .http()
+      .post('/api/auth/login')
+      .send({ email: customer.email, password: 'wrong password 1' });
     expect(wrong.status).toBe(401);
 
     // A payment the customer had already started still settles when Stripe reports it.
@@ -240,7 +273,10 @@ describe('sessions and disabled accounts', () => {
     const enabled = await post(admin, `/api/admin/customers/${customer.id}/enable`);
     expect(enabled.status).toBe(200);
     expect(enabled.body.audit[0].action).toBe('enable_account');
-    const again = await h.http().post('/api/auth/login').send({ email: customer.email, password: customer.password });
+    const again = await h
+      .http()
+      .post('/api/auth/login')
+      .send({ email: customer.email, password: customer.password });
     expect(again.status).toBe(200);
     expect((await post(admin, `/api/admin/customers/${customer.id}/enable`)).status).toBe(409);
   });

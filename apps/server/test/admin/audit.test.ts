@@ -6,6 +6,7 @@ import { applyEntry } from '../../src/store/sqlite/ledger.ts';
 import { createHarness, type Harness, type TestUser } from '../helpers/harness.ts';
 import { seedVideo } from '../helpers/ledger-ops.ts';
 import { pay, startPurchase } from '../helpers/payments.ts';
+import { gatedRenderer } from '../helpers/renderers.ts';
 import { auditRows, NOTE, staffUser } from './helpers.ts';
 
 /** The audit log (append-only, filtered), ledger:verify's I9, the reads, the CLI. */
@@ -13,13 +14,14 @@ import { auditRows, NOTE, staffUser } from './helpers.ts';
 const run = promisify(execFile);
 const cliDir = path.resolve(import.meta.dirname, '../../src/cli');
 
+const gate = gatedRenderer();
 let h: Harness;
 let support: TestUser;
 let admin: TestUser;
 let customer: TestUser;
 
 beforeAll(async () => {
-  h = await createHarness();
+  h = await createHarness({}, { renderer: gate.renderer, verifyOutput: false });
   support = await staffUser(h, 'support');
   admin = await staffUser(h, 'admin');
   customer = await h.signup({ email: 'carol-customer@example.com' });
@@ -39,14 +41,19 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const id of [...gate.started]) if (gate.isRendering(id)) gate.fail(id, 'test over');
   await h.close();
 });
 
 async function cli(script: string, args: string[]) {
   try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(cliDir, script), ...args], {
-      env: { ...process.env, DATA_DIR: h.dir, LOG_LEVEL: 'silent' },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', path.join(cliDir, script), ...args],
+      {
+        env: { ...process.env, DATA_DIR: h.dir, LOG_LEVEL: 'silent' },
+      },
+    );
     return { code: 0, out: stdout };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -61,9 +68,9 @@ describe('the audit log', () => {
     expect(() =>
       h.store.db.prepare(`UPDATE admin_audit_log SET note = 'edited' WHERE id = ?`).run(first!.id),
     ).toThrow(/append-only/);
-    expect(() => h.store.db.prepare('DELETE FROM admin_audit_log WHERE id = ?').run(first!.id)).toThrow(
-      /append-only/,
-    );
+    expect(() =>
+      h.store.db.prepare('DELETE FROM admin_audit_log WHERE id = ?').run(first!.id),
+    ).toThrow(/append-only/);
     expect(() => h.store.db.prepare('DELETE FROM admin_audit_log').run()).toThrow(/append-only/);
     expect(auditRows(h)[0]).toEqual(first);
   });
@@ -72,7 +79,10 @@ describe('the audit log', () => {
     const get = async (query: string) => {
       const res = await h.http().get(`/api/admin/audit?${query}`).set(support.auth);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      return res.body as { entries: { id: string; action: string; amount: number }[]; nextBefore: string | null };
+      return res.body as {
+        entries: { id: string; action: string; amount: number }[];
+        nextBefore: string | null;
+      };
     };
     const grants = await get(`action=grant_credits&targetUserId=${customer.id}`);
     expect(grants.entries.map((e) => e.amount)).toEqual([7, 6, 5]);
@@ -84,9 +94,17 @@ describe('the audit log', () => {
     const page2 = await get(`targetUserId=${customer.id}&limit=2&before=${page1.nextBefore}`);
     expect(page2.entries.map((e) => e.amount)).toEqual([6, 5]);
     const today = new Date().toISOString().slice(0, 10);
-    expect((await get(`from=${today}&to=${today}&targetUserId=${customer.id}`)).entries).toHaveLength(4);
+    expect(
+      (await get(`from=${today}&to=${today}&targetUserId=${customer.id}`)).entries,
+    ).toHaveLength(4);
     expect((await get('from=2000-01-01&to=2000-01-02')).entries).toHaveLength(0);
-    for (const bad of ['action=delete_everything', 'limit=0', 'limit=201', 'from=yesterday', 'foo=1']) {
+    for (const bad of [
+      'action=delete_everything',
+      'limit=0',
+      'limit=201',
+      'from=yesterday',
+      'foo=1',
+    ]) {
       const res = await h.http().get(`/api/admin/audit?${bad}`).set(support.auth);
       expect(res.status, bad).toBe(400);
     }
@@ -134,9 +152,16 @@ describe('customer pages', () => {
     for (const q of ['carol-cust', 'carol-customer@example.com', 'CAROL-customer', customer.id]) {
       const res = await h.http().get('/api/admin/customers').query({ q }).set(support.auth);
       expect(res.status).toBe(200);
-      expect(res.body.customers.map((c: { id: string }) => c.id), q).toEqual([customer.id]);
+      expect(
+        res.body.customers.map((c: { id: string }) => c.id),
+        q,
+      ).toEqual([customer.id]);
     }
-    const none = await h.http().get('/api/admin/customers').query({ q: 'nobody-here' }).set(support.auth);
+    const none = await h
+      .http()
+      .get('/api/admin/customers')
+      .query({ q: 'nobody-here' })
+      .set(support.auth);
     expect(none.body.customers).toEqual([]);
     expect((await h.http().get('/api/admin/customers').set(support.auth)).status).toBe(400);
   });
@@ -145,7 +170,13 @@ describe('customer pages', () => {
     const intent = await startPurchase(h, customer, 1);
     await pay(h, intent.paymentIntentId);
     await h.emulator.control.waitForIdle();
-    await seedVideo(h, customer.id, 1, 'failed');
+    const videoId = await seedVideo(h, customer.id, 1);
+    const failed = await h
+      .http()
+      .post(`/api/admin/videos/${videoId}/fail`)
+      .set(admin.auth)
+      .send({ note: 'Stuck' });
+    expect(failed.status).toBe(200);
     const page = await h.http().get(`/api/admin/customers/${customer.id}`).set(support.auth);
     expect(page.status).toBe(200);
     expect(page.body.customer).toMatchObject({
@@ -157,18 +188,30 @@ describe('customer pages', () => {
       disabledAt: null,
     });
     expect(page.body.customer).not.toHaveProperty('passwordHash');
-    expect(page.body.sessions).toEqual([expect.objectContaining({ active: true, revokedAt: null })]);
+    expect(page.body.sessions).toEqual([
+      expect.objectContaining({ active: true, revokedAt: null }),
+    ]);
     expect(JSON.stringify(page.body)).not.toContain(customer.token);
 
     const ledger = await h
       .http()
       .get(`/api/admin/customers/${customer.id}/transactions?type=adjustment`)
       .set(support.auth);
-    expect(ledger.body.transactions.map((t: { amount: number }) => t.amount)).toEqual([-3, 7, 6, 5]);
-    const payments = await h.http().get(`/api/admin/customers/${customer.id}/payments`).set(support.auth);
+    expect(ledger.body.transactions.map((t: { amount: number }) => t.amount)).toEqual([
+      -3, 7, 6, 5,
+    ]);
+    const payments = await h
+      .http()
+      .get(`/api/admin/customers/${customer.id}/payments`)
+      .set(support.auth);
     expect(payments.body.payments.map((p: { id: string }) => p.id)).toEqual([intent.paymentId]);
-    const videos = await h.http().get(`/api/admin/customers/${customer.id}/videos`).set(support.auth);
-    expect(videos.body.videos).toEqual([expect.objectContaining({ status: 'failed', fileUrl: null })]);
+    const videos = await h
+      .http()
+      .get(`/api/admin/customers/${customer.id}/videos`)
+      .set(support.auth);
+    expect(videos.body.videos).toEqual([
+      expect.objectContaining({ status: 'failed', fileUrl: null }),
+    ]);
 
     const csv = await h
       .http()
@@ -209,7 +252,9 @@ describe('pnpm admin:create / admin:demote', () => {
     expect(created.code, created.out).toBe(0);
     expect(created.out).toMatch(/user -> admin/);
     expect((await h.http().get('/api/admin/me').set(dave.auth)).body.role).toBe('admin');
-    const audit = auditRows(h).find((r) => r.action === 'role_changed' && r.target_user_id === dave.id);
+    const audit = auditRows(h).find(
+      (r) => r.action === 'role_changed' && r.target_user_id === dave.id,
+    );
     expect(audit).toMatchObject({ actor_id: null, actor_role: 'cli' });
 
     const demoted = await cli('admin-role.ts', ['--role', 'user', 'dave-ops@example.com']);

@@ -10,7 +10,10 @@ let admin: TestUser;
 let admin2: TestUser;
 
 beforeAll(async () => {
-  h = await createHarness({ ADMIN_APPROVAL_THRESHOLD_CREDITS: '200', SUPPORT_GRANT_LIMIT_CREDITS: '50' });
+  h = await createHarness({
+    ADMIN_APPROVAL_THRESHOLD_CREDITS: '200',
+    SUPPORT_GRANT_LIMIT_CREDITS: '50',
+  });
   support = await staffUser(h, 'support');
   admin = await staffUser(h, 'admin');
   admin2 = await staffUser(h, 'admin');
@@ -80,9 +83,21 @@ describe('grant credits', () => {
 
     const before = snapshot(h);
     const refused = [
-      post(support, `/api/admin/customers/${customer.id}/grant`, { amount: 51, reason: 'goodwill', note: NOTE }),
-      post(support, `/api/admin/customers/${customer.id}/grant`, { amount: 5, reason: 'correction', note: NOTE }),
-      post(support, `/api/admin/customers/${customer.id}/debit`, { amount: 5, reason: 'correction', note: NOTE }),
+      post(support, `/api/admin/customers/${customer.id}/grant`, {
+        amount: 51,
+        reason: 'goodwill',
+        note: NOTE,
+      }),
+      post(support, `/api/admin/customers/${customer.id}/grant`, {
+        amount: 5,
+        reason: 'correction',
+        note: NOTE,
+      }),
+      post(support, `/api/admin/customers/${customer.id}/debit`, {
+        amount: 5,
+        reason: 'correction',
+        note: NOTE,
+      }),
       post(support, `/api/admin/customers/${customer.id}/revoke-sessions`, { note: NOTE }),
       post(support, `/api/admin/customers/${customer.id}/disable`, { note: NOTE }),
     ];
@@ -111,7 +126,11 @@ describe('grant credits', () => {
     ];
     for (const body of bodies) {
       for (const action of ['grant', 'debit']) {
-        const res = await post(admin, `/api/admin/customers/${customer.id}/${action}`, body as object);
+        const res = await post(
+          admin,
+          `/api/admin/customers/${customer.id}/${action}`,
+          body as object,
+        );
         expect(res.status, `${action} ${JSON.stringify(body)}`).toBe(400);
         expect(res.body.error.code).toBe('VALIDATION_ERROR');
       }
@@ -203,7 +222,9 @@ describe('four eyes above the threshold', () => {
     expect(own.status).toBe(403);
     const bySupport = await post(support, `/api/admin/approvals/${approvalId}/approve`, {});
     expect(bySupport.status).toBe(403);
-    const bad = await post(admin2, `/api/admin/approvals/${approvalId}/approve`, { note: 'x'.repeat(201) });
+    const bad = await post(admin2, `/api/admin/approvals/${approvalId}/approve`, {
+      note: 'x'.repeat(201),
+    });
     expect(bad.status).toBe(400);
     expect(snapshot(h)).toEqual(snap);
 
@@ -242,10 +263,14 @@ describe('four eyes above the threshold', () => {
       note: NOTE,
     });
     const approvalId = res.body.approval.id as string;
-    const rejected = await post(admin2, `/api/admin/approvals/${approvalId}/reject`, { note: 'No ticket' });
+    const rejected = await post(admin2, `/api/admin/approvals/${approvalId}/reject`, {
+      note: 'No ticket',
+    });
     expect(rejected.status).toBe(200);
     expect(rejected.body.approval.status).toBe('rejected');
-    expect(rejected.body.audit.map((a: { action: string }) => a.action)).toEqual(['approval_rejected']);
+    expect(rejected.body.audit.map((a: { action: string }) => a.action)).toEqual([
+      'approval_rejected',
+    ]);
     expect(balance(h, customer.id)).toBe(10);
     expect((await post(admin2, `/api/admin/approvals/${approvalId}/approve`, {})).status).toBe(409);
     expect((await post(admin2, '/api/admin/approvals/nope/approve', {})).status).toBe(404);
@@ -253,7 +278,11 @@ describe('four eyes above the threshold', () => {
 
   it('an approved debit the balance no longer covers is refused whole', async () => {
     const customer = await h.signup();
-    await post(admin, `/api/admin/customers/${customer.id}/grant`, { amount: 195, reason: 'goodwill', note: NOTE });
+    await post(admin, `/api/admin/customers/${customer.id}/grant`, {
+      amount: 195,
+      reason: 'goodwill',
+      note: NOTE,
+    });
     const res = await post(admin, `/api/admin/customers/${customer.id}/debit`, {
       amount: 206,
       reason: 'correction',
@@ -267,7 +296,11 @@ describe('four eyes above the threshold', () => {
     });
     expect(ok.status).toBe(202);
     // The customer spends meanwhile: the approval can no longer be applied.
-    await post(admin, `/api/admin/customers/${customer.id}/debit`, { amount: 5, reason: 'correction', note: NOTE });
+    await post(admin, `/api/admin/customers/${customer.id}/debit`, {
+      amount: 5,
+      reason: 'correction',
+      note: NOTE,
+    });
     const snap = snapshot(h);
     const approve = await post(admin2, `/api/admin/approvals/${ok.body.approval.id}/approve`, {});
     expect(approve.status).toBe(402);
@@ -285,14 +318,22 @@ describe('four eyes above the threshold', () => {
     });
     expect(() =>
       h.store.db
-        .prepare(`UPDATE admin_approvals SET status = 'approved', decided_by = requested_by WHERE id = ?`)
+        .prepare(
+          `UPDATE admin_approvals SET status = 'approved', decided_by = requested_by WHERE id = ?`,
+        )
         .run(res.body.approval.id),
     ).toThrow(/CHECK constraint/);
   });
 
   it('every action so far is in the audit log', () => {
     const actions = new Set(auditRows(h).map((r) => r.action));
-    for (const a of ['grant_credits', 'debit_credits', 'approval_requested', 'approval_approved', 'approval_rejected']) {
+    for (const a of [
+      'grant_credits',
+      'debit_credits',
+      'approval_requested',
+      'approval_approved',
+      'approval_rejected',
+    ]) {
       expect(actions).toContain(a);
     }
   });

@@ -21,7 +21,10 @@ export function auditRows(h: Harness): Record<string, unknown>[] {
 }
 
 export function balance(h: Harness, userId: string): number {
-  return h.store.db.prepare('SELECT credit_balance FROM users WHERE id = ?').pluck().get(userId) as number;
+  return h.store.db
+    .prepare('SELECT credit_balance FROM users WHERE id = ?')
+    .pluck()
+    .get(userId) as number;
 }
 
 /** Everything a refused action must leave untouched. */

@@ -51,7 +51,9 @@ describe('password reset', () => {
     const done = await reset(token!);
     expect(done.status, done.text).toBe(204);
     for (const t of [user.token, phone]) {
-      expect((await h.http().get('/api/auth/me').set('Authorization', `Bearer ${t}`)).status).toBe(401);
+      expect((await h.http().get('/api/auth/me').set('Authorization', `Bearer ${t}`)).status).toBe(
+        401,
+      );
     }
     expect((await login(user.email, user.password)).status).toBe(401);
     expect((await login(user.email, NEW_PASSWORD)).status).toBe(200);
@@ -106,7 +108,10 @@ describe('password reset', () => {
       .run(new Date(Date.now() - 1).toISOString(), hashLinkToken(token!));
     const expired = await reset(token!);
     expect(expired.status).toBe(400);
-    expect(expired.body.error).toMatchObject({ code: 'INVALID_TOKEN', details: { reason: 'expired' } });
+    expect(expired.body.error).toMatchObject({
+      code: 'INVALID_TOKEN',
+      details: { reason: 'expired' },
+    });
     expect((await login(user.email, user.password)).status).toBe(200);
   });
 

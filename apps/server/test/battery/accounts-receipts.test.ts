@@ -89,7 +89,9 @@ describe('receipts', () => {
       currency: 'usd',
       card: { brand: 'visa', last4: '4242' },
     });
-    expect((await h.http().get(`/api/payments/${intent.paymentId}/receipt`).set(other.auth)).status).toBe(404);
+    expect(
+      (await h.http().get(`/api/payments/${intent.paymentId}/receipt`).set(other.auth)).status,
+    ).toBe(404);
     expect((await h.http().get(`/api/payments/${intent.paymentId}/receipt`)).status).toBe(401);
 
     const history = await h.http().get('/api/payments/history').set(user.auth);
@@ -105,7 +107,9 @@ describe('receipts', () => {
   it('a payment not credited has no receipt', async () => {
     const user = await h.signup();
     const intent = await startPurchase(h, user);
-    expect((await h.http().get(`/api/payments/${intent.paymentId}/receipt`).set(user.auth)).status).toBe(404);
+    expect(
+      (await h.http().get(`/api/payments/${intent.paymentId}/receipt`).set(user.auth)).status,
+    ).toBe(404);
     const declined = await startPurchase(h, user);
     await pay(h, declined.paymentIntentId, 'pm_card_chargeDeclined').catch(() => undefined);
     const history = await h.http().get('/api/payments/history').set(user.auth);
@@ -146,7 +150,9 @@ describe("the emulator's receipt page through the same-origin proxy", () => {
     ]) {
       expect((await h.http().get(path)).status, path).toBe(404);
     }
-    expect((await h.http().post(`/emulator/stripe/receipts/payment/${token}`).send({})).status).toBe(404);
+    expect(
+      (await h.http().post(`/emulator/stripe/receipts/payment/${token}`).send({})).status,
+    ).toBe(404);
     // The proxy still refuses the secret-key API without a key.
     expect((await h.http().get('/emulator/stripe/v1/charges')).status).toBe(404);
   });

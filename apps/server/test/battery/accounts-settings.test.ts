@@ -57,7 +57,10 @@ describe('with videos waiting in the queue', () => {
     expect(res.status, res.text).toBe(202);
     expect(res.body.pendingEmail).toBe(newEmail);
 
-    const [notice] = await waitForMail(h.catcher, (m) => to(user.email)(m) && m.text.includes(newEmail));
+    const [notice] = await waitForMail(
+      h.catcher,
+      (m) => to(user.email)(m) && m.text.includes(newEmail),
+    );
     expect(notice!.text).not.toContain('token=');
     const [confirm] = await waitForMail(h.catcher, to(newEmail));
     // Nothing changed yet.
@@ -72,7 +75,9 @@ describe('with videos waiting in the queue', () => {
     expect((await login(user.email, user.password)).status).toBe(401);
     const me = await h.http().get('/api/auth/me').set(user.auth);
     expect(me.body.user).toMatchObject({ email: newEmail, emailVerified: true });
-    expect((await h.http().post('/api/account/confirm-email-change').send({ token })).status).toBe(400);
+    expect((await h.http().post('/api/account/confirm-email-change').send({ token })).status).toBe(
+      400,
+    );
   });
 
   it('email change: an address in use is refused, and so is a link whose address was taken meanwhile', async () => {
@@ -138,7 +143,11 @@ describe('with videos waiting in the queue', () => {
       expect(c.status, c.text).toBe(200);
     }
     expect((await generate(h, user)).status).toBe(202);
-    const lows = await waitForMail(h.catcher, (m) => to(user.email)(m) && m.subject.includes('low'), 2);
+    const lows = await waitForMail(
+      h.catcher,
+      (m) => to(user.email)(m) && m.subject.includes('low'),
+      2,
+    );
     expect(lows).toHaveLength(2);
     expect(lows[0]!.text).toContain(`below ${LOW_BALANCE_THRESHOLD}`);
     const refunds = await waitForMail(
@@ -209,7 +218,10 @@ describe('deleting an account', () => {
   });
 
   it('forfeits the credits, removes personal data and files, keeps a valid ledger', async () => {
-    const user = await h.signup({ email: `leaving-${unique()}@example.com`, name: 'Leaving Person' });
+    const user = await h.signup({
+      email: `leaving-${unique()}@example.com`,
+      name: 'Leaving Person',
+    });
     const made = await generate(h, user);
     const video = await waitForTerminal(h, user, made.body.video.id);
     expect(video.status).toBe('completed');
@@ -224,27 +236,41 @@ describe('deleting an account', () => {
 
     expect((await h.http().get('/api/auth/me').set(user.auth)).status).toBe(401);
     expect((await h.http().get('/api/credits/balance').set(user.auth)).status).toBe(401);
-    const login = await h.http().post('/api/auth/login').send({ email: user.email, password: user.password });
+    const login = await h
+      .http()
+      .post('/api/auth/login')
+      .send({ email: user.email, password: user.password });
     expect(login.status).toBe(401);
     expect(existsSync(file)).toBe(false);
 
-    const row = h.store.db.prepare('SELECT * FROM users WHERE id = ?').get(user.id) as Record<string, unknown>;
+    const row = h.store.db.prepare('SELECT * FROM users WHERE id = ?').get(user.id) as Record<
+      string,
+      unknown
+    >;
     expect(JSON.stringify(row)).not.toContain(user.email);
     expect(JSON.stringify(row)).not.toContain('Leaving Person');
     expect(row.credit_balance).toBe(0);
     expect(row.deleted_at).not.toBeNull();
     const entries = h.store.db
-      .prepare('SELECT type, amount, reference_type FROM transactions WHERE user_id = ? ORDER BY id')
+      .prepare(
+        'SELECT type, amount, reference_type FROM transactions WHERE user_id = ? ORDER BY id',
+      )
       .all(user.id);
     expect(entries).toEqual([
       { type: 'bonus', amount: 10, reference_type: 'signup' },
       { type: 'usage', amount: -5, reference_type: 'video' },
       { type: 'adjustment', amount: -5, reference_type: 'account_deletion' },
     ]);
-    const prompt = h.store.db.prepare('SELECT prompt FROM video_generations WHERE id = ?').pluck().get(video.id);
+    const prompt = h.store.db
+      .prepare('SELECT prompt FROM video_generations WHERE id = ?')
+      .pluck()
+      .get(video.id);
     expect(prompt).toBe('');
     for (const table of ['sessions', 'account_tokens', 'mail_outbox']) {
-      const n = h.store.db.prepare(`SELECT COUNT(*) FROM ${table} WHERE user_id = ?`).pluck().get(user.id);
+      const n = h.store.db
+        .prepare(`SELECT COUNT(*) FROM ${table} WHERE user_id = ?`)
+        .pluck()
+        .get(user.id);
       expect(n, table).toBe(0);
     }
     await h.assertInvariants();

@@ -141,7 +141,11 @@ describe('one signup bonus per mailbox', () => {
         h
           .http()
           .post('/api/auth/signup')
-          .send({ email: `${base}+${i}@example.com`, password: 'correct horse battery', name: 'F' }),
+          .send({
+            email: `${base}+${i}@example.com`,
+            password: 'correct horse battery',
+            name: 'F',
+          }),
       ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(22).fill(201));
@@ -204,15 +208,24 @@ describe('REQUIRE_VERIFIED_EMAIL', () => {
       .send({ prompt: 'a cat', durationMinutes: 1, resolution: '720p' });
     expect(generate.status).toBe(403);
     expect(generate.body.error.code).toBe('EMAIL_NOT_VERIFIED');
-    const buy = await strict.http().post('/api/payments/create-intent').set(user.auth).send({ packageId: 1 });
+    const buy = await strict
+      .http()
+      .post('/api/payments/create-intent')
+      .set(user.auth)
+      .send({ packageId: 1 });
     expect(buy.status).toBe(403);
     expect(buy.body.error.code).toBe('EMAIL_NOT_VERIFIED');
-    for (const path of ['/api/auth/me', '/api/credits/balance', '/api/credits/transactions', '/api/payments/history']) {
+    for (const path of [
+      '/api/auth/me',
+      '/api/credits/balance',
+      '/api/credits/transactions',
+      '/api/payments/history',
+    ]) {
       expect((await strict.http().get(path).set(user.auth)).status, path).toBe(200);
     }
-    expect((await strict.http().get('/api/credits/balance').set(user.auth)).body.creditBalance).toBe(
-      SIGNUP_BONUS_CREDITS,
-    );
+    expect(
+      (await strict.http().get('/api/credits/balance').set(user.auth)).body.creditBalance,
+    ).toBe(SIGNUP_BONUS_CREDITS);
     expect((await strict.http().get('/api/config')).body.requireVerifiedEmail).toBe(true);
 
     // The verification mail waits in the outbox (no mailer here): read its token from there.
@@ -260,7 +273,12 @@ describe('signups per IPv6 /64', () => {
 
   it('rotating addresses inside one /64 shares one limit; another /64 has its own', async () => {
     const statuses = [];
-    for (const ip of ['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:2:ffff::9', '2001:db8:1:2::abcd']) {
+    for (const ip of [
+      '2001:db8:1:2::1',
+      '2001:db8:1:2::2',
+      '2001:db8:1:2:ffff::9',
+      '2001:db8:1:2::abcd',
+    ]) {
       statuses.push((await signupFrom(ip)).status);
     }
     expect(statuses).toEqual([201, 201, 201, 429]);
@@ -268,11 +286,10 @@ describe('signups per IPv6 /64', () => {
   });
 });
 
-it('mail for an address goes to that address only', async () => {
+it('each mail has one recipient: the address it is for', async () => {
   const user = await h.signup({ email: `only-${unique()}@example.com` });
-  await waitForMail(h.catcher, (m) => m.to[0]?.address === user.email);
-  const all = await waitForMail(h.catcher, () => true);
-  expect(mailTo(all, user.email)).toHaveLength(1);
-  expect(all.every((m) => m.to.length === 1)).toBe(true);
-  expect(PUBLIC_URL).toMatch(/^http/);
+  const mine = await waitForMail(h.catcher, (m) => m.to.some((t) => t.address === user.email));
+  expect(mine).toHaveLength(1);
+  expect(mine[0]!.to).toHaveLength(1);
+  expect(mailTo(mine, user.email)).toHaveLength(1);
 });

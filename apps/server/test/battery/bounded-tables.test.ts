@@ -155,3 +155,34 @@ describe('webhook events are pruned after their retention, and a replay still cr
     expect(sizes.filter((s) => s.day > 1).map((s) => s.keys)).toEqual(Array(6).fill(keyBound));
   }, 120_000);
 });
+
+describe('the mail outbox keeps one retention window of finished mail', () => {
+  it('old sent and given-up mail is pruned; pending mail and recent mail stay', async () => {
+    const user = await h.signup();
+    const old = new Date(Date.now() - 40 * DAY_MS).toISOString();
+    const recent = new Date(Date.now() - 2 * DAY_MS).toISOString();
+    const insert = h.store.db.prepare(`INSERT INTO mail_outbox
+      (user_id, to_address, template, params, message_id, state, next_attempt_at, created_at)
+      VALUES (?, 'x@example.com', 'verify-email', '{}', ?, ?, ?, ?)`);
+    const rows: Array<[string, string, string]> = [
+      ['old-sent', 'sent', old],
+      ['old-failed', 'failed', old],
+      ['old-canceled', 'canceled', old],
+      ['old-pending', 'pending', old],
+      ['recent-sent', 'sent', recent],
+    ];
+    for (const [id, state, createdAt] of rows) {
+      insert.run(user.id, `<${id}@test>`, state, createdAt, createdAt);
+    }
+    for (let i = 0; i < 1_200; i += 1) insert.run(user.id, `<bulk-${i}@test>`, 'sent', old, old);
+
+    const deleted = await runPruning({ ctx: h.deps.ctx });
+
+    expect(deleted['finished mail']).toBe(1_203);
+    const left = h.store.db
+      .prepare(`SELECT message_id FROM mail_outbox WHERE message_id LIKE '<%@test>' ORDER BY 1`)
+      .pluck()
+      .all();
+    expect(left).toEqual(['<old-pending@test>', '<recent-sent@test>']);
+  });
+});

@@ -160,15 +160,16 @@ describe('F3: the database becomes read-only or full', () => {
     await w.assertInvariants();
   });
 
-  it('restarted on a read-only database file: writes get 503, reads and logins work; recovers read-write', async () => {
+  it('restarted on a read-only database file: writes (logins too) get 503, signed-in reads work; recovers read-write', async () => {
     const user = await w.signup();
     await w.restart({ readonly: true });
     const before = countRows(w.store.db);
     expectUnavailable(await generate(w, user, 'f3-file'), 'SERVICE_UNAVAILABLE', 503);
+    // A login records its session, so it is a write too: a clear 503, never a 500.
     const login = await w.call('POST', '/api/auth/login', {
       body: { email: user.email, password: 'correct horse battery' },
     });
-    expect(login.status, login.text).toBe(200);
+    expectUnavailable(login, 'SERVICE_UNAVAILABLE', 503);
     expect((await w.call('GET', '/api/credits/balance', { token: user.token })).status).toBe(200);
     expect(countRows(w.store.db)).toEqual(before);
     await w.restart();

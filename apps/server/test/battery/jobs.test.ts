@@ -153,9 +153,24 @@ describe('J4: completion and failure both reported, or cancel racing completion'
       const now = new Date().toISOString();
       const reports = shuffle(
         [
-          () => w.store.finishVideo(video.id, { status: 'completed', filePath: '/dev/null' }, now),
-          () => w.store.finishVideo(video.id, { status: 'failed', error: 'renderer died' }, now),
-          () => w.store.finishVideo(video.id, { status: 'canceled', error: 'user canceled' }, now),
+          () =>
+            w.store.finishVideo({
+              id: video.id,
+              finish: { status: 'completed', filePath: '/dev/null' },
+              now,
+            }),
+          () =>
+            w.store.finishVideo({
+              id: video.id,
+              finish: { status: 'failed', error: 'renderer died' },
+              now,
+            }),
+          () =>
+            w.store.finishVideo({
+              id: video.id,
+              finish: { status: 'canceled', error: 'user canceled' },
+              now,
+            }),
         ],
         random,
       );

@@ -39,13 +39,19 @@ function freePort(): Promise<number> {
 }
 
 const outbox = () =>
-  h.store.db.prepare('SELECT state, attempts, message_id AS messageId FROM mail_outbox').all() as Array<{
+  h.store.db
+    .prepare('SELECT state, attempts, message_id AS messageId FROM mail_outbox')
+    .all() as Array<{
     state: string;
     attempts: number;
     messageId: string;
   }>;
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000) {
+async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -54,7 +60,11 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 }
 
 const signups = (n: number, tag: string) =>
-  Promise.all(Array.from({ length: n }, (_, i) => h.signup({ email: `${tag}-${i}-${Date.now()}@example.com` })));
+  Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      h.signup({ email: `${tag}-${i}-${Date.now()}@example.com` }),
+    ),
+  );
 
 describe('mail outbox', () => {
   it('SMTP down, then up, then down and up again: every message arrives exactly once', async () => {
@@ -72,7 +82,8 @@ describe('mail outbox', () => {
       // Down: nothing listens on the SMTP port. Every mail is tried and put back, none is lost.
       const first = await signups(8, 'outage1');
       await until(
-        () => outbox().length === 8 && outbox().every((m) => m.state === 'pending' && m.attempts >= 2),
+        () =>
+          outbox().length === 8 && outbox().every((m) => m.state === 'pending' && m.attempts >= 2),
         'every mail to fail at least twice',
       );
       // Up: all of them go out.
@@ -99,7 +110,9 @@ describe('mail outbox', () => {
       const expected = [...first, ...second].map((u) => u.email).sort();
       expect(caught.map((m) => m.to[0]!.address).sort()).toEqual(expected);
       // The Message-ID is fixed when the row is written, so the inbox ↔ outbox match is exact.
-      expect(caught.map((m) => `<${m.messageId}>`).sort()).toEqual(rows.map((r) => r.messageId).sort());
+      expect(caught.map((m) => `<${m.messageId}>`).sort()).toEqual(
+        rows.map((r) => r.messageId).sort(),
+      );
       // A sent row forgets its parameters (the link token).
       const params = h.store.db.prepare(`SELECT DISTINCT params FROM mail_outbox`).pluck().all();
       expect(params).toEqual(['{}']);
@@ -122,8 +135,16 @@ describe('mail outbox', () => {
     expect(again?.attempts).toBe(2);
     await h.store.markMailSent({ id: again!.id, now: later });
     // A stale sender marking it afterwards changes nothing.
-    await h.store.markMailFailed({ id: claimed!.id, state: 'pending', error: 'late', nextAttemptAt: later });
-    const state = h.store.db.prepare('SELECT state FROM mail_outbox WHERE id = ?').pluck().get(claimed!.id);
+    await h.store.markMailFailed({
+      id: claimed!.id,
+      state: 'pending',
+      error: 'late',
+      nextAttemptAt: later,
+    });
+    const state = h.store.db
+      .prepare('SELECT state FROM mail_outbox WHERE id = ?')
+      .pluck()
+      .get(claimed!.id);
     expect(state).toBe('sent');
   });
 });

@@ -312,11 +312,11 @@ class Replay implements Cmd {
 async function cancelLeftovers(w: World, r: ControlledRenderer) {
   for (const status of ['queued', 'processing'] as const) {
     for (const v of await w.store.listVideosInStatus([status])) {
-      await w.store.finishVideo(
-        v.id,
-        { status: 'canceled', error: 'test cleanup' },
-        new Date().toISOString(),
-      );
+      await w.store.finishVideo({
+        id: v.id,
+        finish: { status: 'canceled', error: 'test cleanup' },
+        now: new Date().toISOString(),
+      });
       w.worker.abort(v.id);
     }
   }

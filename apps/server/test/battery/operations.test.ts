@@ -205,12 +205,13 @@ describe('SIGTERM during a render', () => {
     await w.assertInvariants();
   });
 
-  it('a render past the grace period is left processing, rendered again after restart, charged once', async () => {
+  it('a render past the grace period is queued again at once, rendered after restart, charged once', async () => {
     const w = await world({ SHUTDOWN_GRACE_MS: '300' });
     const { video, user, before } = await frozenRender(w);
     process.kill(w.proc.pid, 'SIGTERM');
     expect(await w.proc.exited).toEqual({ code: 0, signal: null });
-    expect(statusOf(w, video.id)).toBe('processing');
+    // The lease is given back, not left to expire: any instance can take the job now.
+    expect(statusOf(w, video.id)).toBe('queued');
     expect(videoEntries(w.store.db, video.id)).toEqual([
       { type: 'usage', amount: -video.creditsUsed },
     ]);

@@ -242,8 +242,16 @@ describe('A5: BOLA sweep', () => {
       { method: 'GET', path: `/api/admin/customers/${alice.id}/videos` },
       { method: 'GET', path: '/api/admin/approvals' },
       { method: 'GET', path: '/api/admin/audit' },
-      { method: 'POST', path: `/api/admin/customers/${alice.id}/grant`, body: { ...body, amount: 5 } },
-      { method: 'POST', path: `/api/admin/customers/${alice.id}/debit`, body: { ...body, amount: 5 } },
+      {
+        method: 'POST',
+        path: `/api/admin/customers/${alice.id}/grant`,
+        body: { ...body, amount: 5 },
+      },
+      {
+        method: 'POST',
+        path: `/api/admin/customers/${alice.id}/debit`,
+        body: { ...body, amount: 5 },
+      },
       { method: 'POST', path: `/api/admin/customers/${alice.id}/revoke-sessions`, body },
       { method: 'POST', path: `/api/admin/customers/${alice.id}/disable`, body },
       { method: 'POST', path: `/api/admin/customers/${alice.id}/enable`, body },

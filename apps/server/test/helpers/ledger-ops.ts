@@ -30,8 +30,8 @@ export async function seedVideo(
   });
   if (result.kind !== 'created') throw new Error(`fixture video not created: ${result.kind}`);
   if (finish === 'completed')
-    await h.store.finishVideo(id, { status: 'completed', filePath: '/dev/null' }, now);
+    await h.store.finishVideo({ id, finish: { status: 'completed', filePath: '/dev/null' }, now });
   if (finish === 'failed')
-    await h.store.finishVideo(id, { status: 'failed', error: 'fixture' }, now);
+    await h.store.finishVideo({ id, finish: { status: 'failed', error: 'fixture' }, now });
   return id;
 }

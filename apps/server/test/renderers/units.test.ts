@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { escapeFilterValue } from '../../src/video/renderers/filtergraph.ts';
 import { buildCards } from '../../src/video/renderers/layout.ts';
 import { encodeWav, loopSeconds, synthesizeLoop } from '../../src/video/renderers/music.ts';
 import { createProgressParser, monotonicProgress } from '../../src/video/renderers/progress.ts';
@@ -8,8 +7,10 @@ import { fitCards, planTimeline } from '../../src/video/renderers/timeline.ts';
 import { makeJob } from './helpers.ts';
 
 describe('text', () => {
-  it('replaces what the font cannot draw, one ? per grapheme', () => {
-    expect(sanitizeText('cat 🐱 family 👨‍👩‍👧 café 你')).toBe('cat ? family ? café ?');
+  it('keeps what the fonts draw, one ? per grapheme of other scripts, no bidi controls', () => {
+    expect(sanitizeText('cat 🐱 family 👨‍👩‍👧 café 你 ไทย')).toBe('cat 🐱 family 👨👩👧 café 你 ???');
+    expect(sanitizeText('שלום مرحبا 👍🏽❤️')).toBe('שלום مرحبا 👍❤');
+    expect(sanitizeText('a\u202eevil\u202c\u2066b\u2069')).toBe('aevilb');
     expect(sanitizeText('a\tb\r\nc\u0000d\u0007')).toBe('a b\ncd');
   });
 
@@ -20,6 +21,8 @@ describe('text', () => {
     for (const line of wrapText('x'.repeat(37) + ' word '.repeat(50), 12)) {
       expect(Array.from(line).length).toBeLessThanOrEqual(12);
     }
+    // Wide characters take two columns, so a line of them holds half as many.
+    expect(wrapText('夕暮れの庭で遊ぶ小さな猫', 10)).toEqual(['夕暮れの庭', 'で遊ぶ小さ', 'な猫']);
   });
 
   it('paginates and marks cut text with an ellipsis', () => {
@@ -46,14 +49,6 @@ describe('layout', () => {
         expect(t.y + lines * (t.fontSize + t.lineSpacing)).toBeLessThanOrEqual(1080);
       }
     }
-  });
-});
-
-describe('filtergraph escaping', () => {
-  it('escapes option and graph metacharacters', () => {
-    expect(escapeFilterValue("it's: a, [x]; b\\c")).toBe(
-      "it\\\\\\'s\\\\: a\\, \\[x\\]\\; b\\\\\\\\c",
-    );
   });
 });
 

@@ -35,9 +35,17 @@ describe('migrations', () => {
       MIGRATIONS.map((m) => m.version),
     );
     // Every row kept; version 5 adds each one's place in the fair queue (0 for old rows),
-    // version 6 its place in the user's history (by creation time, then id).
+    // version 6 its place in the user's history (by creation time, then id), version 10 an
+    // empty render lease, version 11 "not deleted".
     expect(db.prepare('SELECT * FROM video_generations ORDER BY id').all()).toEqual(
-      before.map((row, i) => ({ ...(row as object), fair_round: 0, user_seq: i + 1 })),
+      before.map((row, i) => ({
+        ...(row as object),
+        fair_round: 0,
+        user_seq: i + 1,
+        lease_owner: null,
+        lease_until: null,
+        deleted_at: null,
+      })),
     );
     const indexes = db
       .prepare(

@@ -128,7 +128,11 @@ beforeAll(async () => {
         createdAt: at(100 + i),
       },
     });
-    await store.finishVideo(videoId, { status: 'failed', error: 'x' }, at(100 + i));
+    await store.finishVideo({
+      id: videoId,
+      finish: { status: 'failed', error: 'x' },
+      now: at(100 + i),
+    });
   }
 });
 
@@ -207,10 +211,20 @@ async function exerciseHotPaths() {
     }),
   );
   await on('video status', () => store.findVideo(videoId));
-  await on('claim next video', () => store.claimNextVideo(now, { maxRunningPerUser: 2 }));
-  await on('render progress', () => store.updateVideoProgress(videoId, 50, now));
+  await on('claim next video', () =>
+    store.claimVideo({ owner: 'w1', leaseMs: 30_000, now, maxRunningPerUser: 2 }),
+  );
+  const lease = { owner: 'w1', attempt: 1 };
+  await on('render progress', () =>
+    store.renewVideoLease({ id: videoId, lease, leaseMs: 30_000, now, progress: 50 }),
+  );
   await on('finish video', () =>
-    store.finishVideo(videoId, { status: 'completed', filePath: '/x.mp4' }, now),
+    store.finishVideo({
+      id: videoId,
+      finish: { status: 'completed', filePath: '/x.mp4' },
+      now,
+      lease,
+    }),
   );
   const pkg = (await store.findPackage(1))!;
   const paymentId = randomUUID();
@@ -246,9 +260,8 @@ async function exerciseHotPaths() {
     store.recordStripeEvent({ id: 'evt_other', type: 'charge.updated', outcome: 'ignored', now }),
   );
   await on('webhook: find payment by intent', () => store.findPaymentByIntent('pi_hot'));
-  await on('boot: release requests in progress', () => store.releaseAllInProgressRequests());
-  await on('boot: requeue interrupted videos', () =>
-    store.listVideosInStatus(['queued', 'processing']),
+  await on('reaper: expired video leases', () =>
+    store.reapExpiredLeases({ now, maxAttempts: 3, limit: 100 }),
   );
   await on('pruning: idempotency records', () =>
     store.pruneIdempotencyRecords({ createdBefore: at(0), limit: 1000 }),

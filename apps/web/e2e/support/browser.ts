@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { screenshotDir } from './paths';
@@ -131,4 +133,41 @@ export async function startCheckout(page: Page, pkgName: string, cardNumber: str
   await dialog.getByRole('button', { name: new RegExp(`Fill test card ${cardNumber}`) }).click();
   await dialog.getByRole('button', { name: /^Pay / }).click();
   return dialog;
+}
+
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+export interface A11yViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Runs axe-core in the page (WCAG 2.x A/AA plus best practices, and the label-in-name check,
+ * which axe ships switched off) and returns the serious and critical violations.
+ */
+export async function seriousA11yViolations(page: Page): Promise<A11yViolation[]> {
+  const loaded = await page.evaluate(() => 'axe' in window);
+  // Evaluated over the DevTools protocol: the app's CSP (rightly) refuses injected script tags.
+  if (!loaded) await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+    const result = await axe.run(document, {
+      rules: { 'label-content-name-mismatch': { enabled: true } },
+      resultTypes: ['violations'],
+    });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact ?? null,
+        help: v.help,
+        targets: v.nodes.map((n) => n.target.join(' ')),
+      }));
+  });
 }

@@ -152,7 +152,11 @@ export function ApprovalsPage({ staff }: { staff: AdminMeResponse }) {
           </label>
           {error ? <ErrorMessage error={error} /> : null}
           <div className="button-row">
-            <button type="button" className="button button-secondary" onClick={() => setDeciding(null)}>
+            <button
+              type="button"
+              className="button button-secondary"
+              onClick={() => setDeciding(null)}
+            >
               Cancel
             </button>
             <button type="button" className="button" onClick={() => void decide()}>

@@ -18,6 +18,7 @@ import { formatCents, formatNumber, formatSignedCredits } from '../lib/money';
 import { ActionDialog, type ActionSpec } from './ActionDialog';
 import * as api from './api';
 import styles from './admin.module.css';
+import { UserText } from '../components/UserText';
 
 function resultMessage(result: AdminActionResponse): string {
   if (result.status === 'pending_approval') {
@@ -137,7 +138,9 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
         <div className="card">
           <dl className={styles.facts}>
             <dt>Name</dt>
-            <dd>{c.name}</dd>
+            <dd>
+              <UserText>{c.name}</UserText>
+            </dd>
             <dt>Account id</dt>
             <dd>
               <code>{c.id}</code>
@@ -151,10 +154,16 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
             <dt>Purchased</dt>
             <dd>{formatNumber(c.totalCreditsPurchased)}</dd>
             <dt>Email</dt>
-            <dd>{c.emailVerified ? `verified ${formatDateTime(c.emailVerifiedAt!)}` : 'not verified'}</dd>
+            <dd>
+              {c.emailVerified ? `verified ${formatDateTime(c.emailVerifiedAt!)}` : 'not verified'}
+            </dd>
             <dt>Status</dt>
             <dd data-testid="customer-status">
-              {c.deletedAt ? 'deleted' : c.disabledAt ? `disabled ${formatDateTime(c.disabledAt)}` : 'active'}
+              {c.deletedAt
+                ? 'deleted'
+                : c.disabledAt
+                  ? `disabled ${formatDateTime(c.disabledAt)}`
+                  : 'active'}
             </dd>
             <dt>Role</dt>
             <dd>{c.role}</dd>
@@ -170,14 +179,22 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
             </button>
             {isAdmin ? (
               <>
-                <button type="button" className="button button-secondary" onClick={() => open(debit)}>
+                <button
+                  type="button"
+                  className="button button-secondary"
+                  onClick={() => open(debit)}
+                >
                   Debit credits
                 </button>
                 <button
                   type="button"
                   className="button button-secondary"
                   onClick={() =>
-                    account('revoke-sessions', 'Revoke sessions', 'Signs the customer out on every device.')
+                    account(
+                      'revoke-sessions',
+                      'Revoke sessions',
+                      'Signs the customer out on every device.',
+                    )
                   }
                 >
                   Revoke sessions
@@ -186,7 +203,9 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
                   <button
                     type="button"
                     className="button button-secondary"
-                    onClick={() => account('enable', 'Enable account', 'The customer can sign in again.')}
+                    onClick={() =>
+                      account('enable', 'Enable account', 'The customer can sign in again.')
+                    }
                   >
                     Enable account
                   </button>
@@ -245,7 +264,11 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
               ))}
             </select>
           </label>
-          <button type="button" className="button button-secondary button-small" onClick={() => void exportCsv()}>
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            onClick={() => void exportCsv()}
+          >
             Export CSV
           </button>
         </div>
@@ -289,7 +312,8 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
                 Newer
               </button>
               <span className="muted">
-                Page {ledger.data.pagination.page} of {Math.max(1, ledger.data.pagination.totalPages)}
+                Page {ledger.data.pagination.page} of{' '}
+                {Math.max(1, ledger.data.pagination.totalPages)}
               </span>
               <button
                 type="button"
@@ -328,7 +352,8 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
                     <td className="num">{formatCents(p.amountCents, p.currency)}</td>
                     <td className="num">{formatCents(p.amountRefundedCents, p.currency)}</td>
                     <td>
-                      {isAdmin && p.amountRefundedCents < p.amountCents &&
+                      {isAdmin &&
+                      p.amountRefundedCents < p.amountCents &&
                       ['succeeded', 'partially_refunded'].includes(p.status) ? (
                         <button
                           type="button"
@@ -367,14 +392,18 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
                 {videos.data.videos.map((v) => (
                   <tr key={v.id}>
                     <td>{formatDateTime(v.createdAt)}</td>
-                    <td>{v.prompt}</td>
+                    <td>
+                      <UserText>{v.prompt}</UserText>
+                    </td>
                     <td>
                       {v.status}
                       {v.status === 'processing' ? ` ${v.progress}%` : ''}
                     </td>
                     <td className="num">
                       {formatNumber(v.creditsUsed)}
-                      {v.creditsRefunded > 0 ? ` (−${formatNumber(v.creditsRefunded)} refunded)` : ''}
+                      {v.creditsRefunded > 0
+                        ? ` (−${formatNumber(v.creditsRefunded)} refunded)`
+                        : ''}
                     </td>
                     <td>
                       {isAdmin && (v.status === 'queued' || v.status === 'processing') ? (

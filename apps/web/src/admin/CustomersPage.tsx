@@ -6,6 +6,7 @@ import { Spinner } from '../components/Spinner';
 import { formatNumber } from '../lib/money';
 import { adminKeys, searchCustomers, FRESH } from './api';
 import styles from './admin.module.css';
+import { UserText } from '../components/UserText';
 
 /** Find a customer by email (or its beginning) or by account id. */
 export function CustomersPage() {
@@ -68,7 +69,9 @@ export function CustomersPage() {
                   <td>
                     <Link to={`/admin/customers/${encodeURIComponent(c.id)}`}>{c.email}</Link>
                   </td>
-                  <td>{c.name}</td>
+                  <td>
+                    <UserText>{c.name}</UserText>
+                  </td>
                   <td className="num">{formatNumber(c.creditBalance)}</td>
                   <td>{c.deletedAt ? 'deleted' : c.disabledAt ? 'disabled' : c.role}</td>
                 </tr>

@@ -18,7 +18,8 @@ export function OverviewPage() {
     refetchInterval: 60_000,
   });
   if (query.isPending) return <Spinner />;
-  if (query.isError) return <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />;
+  if (query.isError)
+    return <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />;
   const o = query.data;
   const labels = o.days.map((d) => d.day);
   const tiles = [

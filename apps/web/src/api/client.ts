@@ -48,7 +48,7 @@ export class ApiError extends Error {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
   query?: Record<string, string | number | undefined>;
   idempotencyKey?: string;
@@ -92,7 +92,10 @@ async function toApiError(
   return new ApiError(
     response.status,
     response.status === 401 ? 'UNAUTHORIZED' : 'HTTP_ERROR',
-    `Request failed with status ${response.status}`,
+    // Shown as is by a few screens: never a bare status code.
+    response.status >= 500
+      ? 'Something went wrong on our side. Please try again in a moment.'
+      : 'The request could not be completed. Please reload the page and try again.',
     undefined,
     retryAfter,
   );
@@ -211,8 +214,11 @@ export const generateVideo = (body: GenerateVideoRequest, idempotencyKey: string
 export const getVideo = (id: string, signal?: AbortSignal) =>
   request(`/api/video/${encodeURIComponent(id)}`, VideoResponseSchema, { signal });
 
-export const cancelVideo = (id: string) =>
-  request(`/api/video/${encodeURIComponent(id)}/cancel`, VideoResponseSchema, { method: 'POST' });
+export const cancelVideo = (id: string, idempotencyKey?: string) =>
+  request(`/api/video/${encodeURIComponent(id)}/cancel`, VideoResponseSchema, {
+    method: 'POST',
+    idempotencyKey,
+  });
 
 /**
  * Follows GET /api/video/:id/events, calling `onVideo` for every update. Resolves when the
@@ -252,10 +258,26 @@ export const createPaymentIntent = (packageId: number, idempotencyKey: string) =
     idempotencyKey,
   });
 
-export const confirmPayment = (paymentIntentId: string) =>
+export const confirmPayment = (paymentIntentId: string, idempotencyKey?: string) =>
   request('/api/payments/confirm', ConfirmPaymentResponseSchema, {
     method: 'POST',
     body: { paymentIntentId },
+    idempotencyKey,
+  });
+
+/** A payment left waiting (3-D Secure): its client secret again, to reopen the challenge. */
+export const resumePayment = (paymentId: string, idempotencyKey: string) =>
+  request(
+    `/api/payments/${encodeURIComponent(paymentId)}/resume`,
+    CreatePaymentIntentResponseSchema,
+    { method: 'POST', idempotencyKey },
+  );
+
+/** Abandons a payment still waiting for the customer (owner only; idempotent). */
+export const cancelPendingPayment = (paymentId: string, idempotencyKey: string) =>
+  request(`/api/payments/${encodeURIComponent(paymentId)}/cancel`, ConfirmPaymentResponseSchema, {
+    method: 'POST',
+    idempotencyKey,
   });
 
 export const getPaymentHistory = (params: { page: number; pageSize: number }) =>

@@ -27,7 +27,40 @@ const FRIENDLY: Partial<Record<ApiErrorCode, string>> = {
   INTERNAL_ERROR: 'Something went wrong on our side. Please try again.',
   NETWORK_ERROR: 'We could not reach the server. Check your connection and try again.',
   BAD_RESPONSE: 'The server sent an unexpected answer. Please reload the page and try again.',
+  HTTP_ERROR: 'Something went wrong on our side. Please try again in a moment.',
 };
+
+/** A wait in words: "a few seconds", "about 40 seconds", "about 15 minutes", "about 2 hours". */
+export function formatWait(seconds: number): string {
+  if (seconds <= 5) return 'a few seconds';
+  if (seconds < 60) return `about ${Math.round(seconds / 5) * 5 || 5} seconds`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return minutes === 1 ? 'about a minute' : `about ${minutes} minutes`;
+  const hours = Math.round(minutes / 60);
+  return hours === 1 ? 'about an hour' : `about ${hours} hours`;
+}
+
+// zod's default messages, which a server may send for a field it checks with no message of its own.
+const ZOD_MESSAGES: Array<[RegExp, (n: string) => string]> = [
+  [/^Too big: expected string to have <=(\d+) characters?$/, (n) => `Use at most ${n} characters.`],
+  [
+    /^Too small: expected string to have >=(\d+) characters?$/,
+    (n) => (n === '1' ? 'This field is required.' : `Use at least ${n} characters.`),
+  ],
+  [/^Too big: expected number to be <=?(\S+)$/, (n) => `Enter ${n} or less.`],
+  [/^Too small: expected number to be >=?(\S+)$/, (n) => `Enter ${n} or more.`],
+  [/^Invalid (email address|input: expected string)/, () => 'Please check this value.'],
+  [/^Invalid input/, () => 'Please check this value.'],
+];
+
+/** A validation message as a sentence a person can act on. */
+export function humanizeIssue(message: string): string {
+  for (const [pattern, text] of ZOD_MESSAGES) {
+    const match = pattern.exec(message);
+    if (match) return text(match[1] ?? '');
+  }
+  return message;
+}
 
 export function insufficientCreditsDetails(error: unknown): InsufficientCreditsDetails | null {
   if (!(error instanceof ApiError) || error.code !== 'INSUFFICIENT_CREDITS') return null;
@@ -50,7 +83,7 @@ export function friendlyMessage(error: unknown): string {
     }
     case 'RATE_LIMITED':
       return error.retryAfter
-        ? `Too many attempts. Please wait ${error.retryAfter} second${error.retryAfter === 1 ? '' : 's'} and try again.`
+        ? `Too many attempts. Please wait ${formatWait(error.retryAfter)} and try again.`
         : 'Too many attempts. Please wait a moment and try again.';
     case 'PAYMENT_FAILED':
     case 'INVALID_TOKEN':
@@ -77,7 +110,7 @@ export function fieldErrors(error: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const issue of parsed.data) {
     const key = Array.isArray(issue.path) ? String(issue.path[0] ?? '') : issue.path.split('.')[0];
-    if (key && !out[key]) out[key] = issue.message;
+    if (key && !out[key]) out[key] = humanizeIssue(issue.message);
   }
   return out;
 }

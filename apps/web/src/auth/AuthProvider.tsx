@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router-dom';
 import type { AuthResponse, User } from '@app/shared';
 import { getMe, logout, logoutEverywhere } from '../api/client';
+import { clearDrafts } from '../lib/draft';
 import { queryKeys } from '../api/queries';
 import {
   clearSession,
@@ -70,6 +71,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
 
   const forget = useCallback(() => {
+    clearDrafts();
     clearSession();
     setState({ session: null, expired: false });
     queryClient.clear();

@@ -59,3 +59,20 @@ export function safeNextPath(next: string | null | undefined, fallback = '/studi
   if (next.startsWith('/login') || next.startsWith('/signup')) return fallback;
   return next;
 }
+
+/**
+ * Whose session this is, read from the token's `sub` claim without verifying it (the server
+ * does that): enough to keep one person's unsent drafts away from the next.
+ */
+export function sessionOwner(): string | null {
+  const token = getToken();
+  const payload = token?.split('.')[1];
+  if (!payload) return null;
+  try {
+    const json: unknown = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
+    const sub = (json as { sub?: unknown }).sub;
+    return typeof sub === 'string' && sub !== '' ? sub : null;
+  } catch {
+    return null;
+  }
+}

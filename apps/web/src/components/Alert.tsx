@@ -1,6 +1,14 @@
 import type { ReactNode } from 'react';
+import styles from './Alert.module.css';
 
 type Tone = 'error' | 'warning' | 'success' | 'info';
+
+const TONE: Record<Tone, string | undefined> = {
+  error: styles.alertError,
+  warning: styles.alertWarning,
+  success: styles.alertSuccess,
+  info: styles.alertInfo,
+};
 
 interface AlertProps {
   tone: Tone;
@@ -14,12 +22,12 @@ interface AlertProps {
 export function Alert({ tone, title, children, action, className }: AlertProps) {
   const role = tone === 'error' || tone === 'warning' ? 'alert' : 'status';
   return (
-    <div className={`alert alert-${tone}${className ? ` ${className}` : ''}`} role={role}>
-      <div className="alert-content">
-        {title ? <p className="alert-title">{title}</p> : null}
-        {children ? <div className="alert-body">{children}</div> : null}
+    <div className={[styles.alert, TONE[tone], className].filter(Boolean).join(' ')} role={role}>
+      <div className={styles.alertContent}>
+        {title ? <p className={styles.alertTitle}>{title}</p> : null}
+        {children ? <div>{children}</div> : null}
       </div>
-      {action ? <div className="alert-action">{action}</div> : null}
+      {action ? <div className={styles.alertAction}>{action}</div> : null}
     </div>
   );
 }

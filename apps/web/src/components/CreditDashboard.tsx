@@ -1,31 +1,21 @@
-import { useQuery } from '@tanstack/react-query';
-import { getTransactions } from '../api/client';
-import { fetchAllTransactions, queryKeys, useBalance } from '../api/queries';
+import { useSearchParams } from 'react-router-dom';
+import { useBalance } from '../api/queries';
+import { useSpendSummary } from '../api/library';
 import { formatCredits, formatNumber } from '../lib/money';
-import { CreditChart } from './CreditChart';
 import { ErrorMessage } from './ErrorMessage';
-import { Spinner } from './Spinner';
-
-const CHART_TRANSACTIONS = 100;
-
-/** Net credits spent on videos: usage minus what failed or canceled renders gave back. */
-async function fetchSpending() {
-  const [usage, refunds] = await Promise.all([
-    fetchAllTransactions({ type: 'usage' }),
-    fetchAllTransactions({ type: 'refund' }),
-  ]);
-  const spent = usage.reduce((sum, t) => sum + Math.abs(t.amount), 0);
-  const refunded = refunds.reduce((sum, t) => sum + Math.abs(t.amount), 0);
-  return { spent, refunded, net: spent - refunded };
-}
+import { SpendChart, readRange } from './SpendChart';
 
 export function CreditDashboard() {
   const balance = useBalance();
-  const recent = useQuery({
-    queryKey: queryKeys.transactionsRecent,
-    queryFn: () => getTransactions({ page: 1, pageSize: CHART_TRANSACTIONS }),
-  });
-  const spending = useQuery({ queryKey: queryKeys.transactionsTotals, queryFn: fetchSpending });
+  // The same request as the chart's (same range, same cache entry): one summary, not the
+  // whole history paged through in the browser.
+  const [params] = useSearchParams();
+  const days = readRange(params);
+  const summary = useSpendSummary(days);
+  const spending = {
+    data: summary.data && { net: summary.data.totals.net, refunded: summary.data.totals.refunded },
+    error: summary.error,
+  };
 
   if (balance.error)
     return <ErrorMessage error={balance.error} onRetry={() => void balance.refetch()} />;
@@ -54,28 +44,19 @@ export function CreditDashboard() {
           </p>
         </div>
         <div className="card stat">
-          <p className="stat-label">Spent on videos</p>
+          <p className="stat-label">Spent on videos, last {days} days</p>
           <p className="stat-value">
             {spending.data ? formatNumber(spending.data.net) : spending.error ? '—' : '…'}
             <span className="stat-unit">credits</span>
           </p>
           {spending.data && spending.data.refunded > 0 ? (
             <p className="stat-note">
-              after {formatCredits(spending.data.refunded)} refunded for failed videos
+              after {formatCredits(spending.data.refunded)} returned for failed or canceled videos
             </p>
           ) : null}
         </div>
       </div>
-      <div className="card chart-card">
-        <h3 className="card-title">Credits over time</h3>
-        {recent.isPending ? (
-          <Spinner label="Loading history…" />
-        ) : recent.error ? (
-          <ErrorMessage error={recent.error} onRetry={() => void recent.refetch()} />
-        ) : (
-          <CreditChart transactions={recent.data.transactions} />
-        )}
-      </div>
+      <SpendChart />
     </section>
   );
 }

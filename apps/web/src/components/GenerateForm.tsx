@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import {
@@ -7,9 +7,11 @@ import {
   CREDIT_PACKAGES,
   CREDITS_PER_MINUTE,
   MAX_DURATION_MINUTES,
+  MIN_DURATION_MINUTES,
   RESOLUTIONS,
   type BalanceResponse,
   type CreditPackage,
+  type CreditPackageDto,
   type GenerateVideoRequest,
 } from '@app/shared';
 import { loadDraft, saveDraft } from '../lib/draft';
@@ -23,8 +25,11 @@ import {
 } from '../lib/studioForm';
 import { formatCredits } from '../lib/money';
 import { ADD_ON_LABELS, CostCalculator } from './CostCalculator';
+import styles from './GenerateForm.module.css';
+import { StickyGenerateBar } from './studio/StickyGenerateBar';
+import { TopUpOffer, packForShortfall } from './studio/TopUpOffer';
 
-export const STUDIO_DRAFT_KEY = 'lumen.studioDraft';
+export const STUDIO_DRAFT_KEY = 'studio';
 
 const ADD_ON_HINTS: Record<(typeof ADD_ONS)[number], string> = {
   customMusic: 'An original soundtrack scored to your video.',
@@ -40,6 +45,14 @@ interface GenerateFormProps {
   onGenerate: (request: GenerateVideoRequest) => void;
   /** Shown under the button, e.g. the server's answer to the last attempt. */
   notice?: ReactNode;
+  /** JSON of the request that started the video on screen, if any. */
+  startedRequest?: string | null;
+  /** Start from these settings instead of the saved draft ("make another like this"). */
+  prefill?: StudioDraft;
+  /** Packs on sale; with `onTopUp`, a shortfall is answered with the pack that covers it. */
+  packages?: readonly CreditPackageDto[];
+  /** Buy `pack` without leaving the studio, then generate `request` (null: not ready yet). */
+  onTopUp?: (pack: CreditPackageDto, request: GenerateVideoRequest | null) => void;
 }
 
 const FALLBACK_VALUE_PACKAGE = CREDIT_PACKAGES.find((p) => p.bestValue) ?? CREDIT_PACKAGES[0]!;
@@ -50,10 +63,14 @@ export function GenerateForm({
   submitting,
   onGenerate,
   notice,
+  startedRequest = null,
+  prefill,
+  packages,
+  onTopUp,
 }: GenerateFormProps) {
   const id = useId();
   const [draft, setDraft] = useState<StudioDraft>(
-    () => loadDraft(STUDIO_DRAFT_KEY, StudioDraftSchema) ?? DEFAULT_DRAFT,
+    () => prefill ?? loadDraft(STUDIO_DRAFT_KEY, StudioDraftSchema) ?? DEFAULT_DRAFT,
   );
   const [attempted, setAttempted] = useState(false);
 
@@ -62,6 +79,14 @@ export function GenerateForm({
 
   const evaluated = useMemo(() => evaluateDraft(draft), [draft]);
   const blocker = generateBlocker(evaluated, balance);
+  const generateBoxRef = useRef<HTMLDivElement>(null);
+  const topUpPack =
+    onTopUp && blocker?.kind === 'insufficient'
+      ? packForShortfall(blocker.shortfall, packages)
+      : undefined;
+  // Everything else about the form is ready, so the purchase can be followed by the video.
+  const readyButForCredits =
+    blocker?.kind === 'insufficient' && evaluated.request !== null && !evaluated.errors.prompt;
   const update = <K extends keyof StudioDraft>(key: K, value: StudioDraft[K]) =>
     setDraft((d) => ({ ...d, [key]: value }));
 
@@ -79,6 +104,9 @@ export function GenerateForm({
   const promptLength = draft.prompt.length;
   const reasonId = `${id}-reason`;
   const durationNumber = Number(draft.duration);
+  const alreadyStarted =
+    evaluated.request !== null && startedRequest === JSON.stringify(evaluated.request);
+  const startedNoteId = `${id}-started`;
 
   return (
     <form className="studio-grid" onSubmit={onSubmit} noValidate aria-label="Create a video">
@@ -99,7 +127,7 @@ export function GenerateForm({
             placeholder="A drone shot gliding over a misty pine forest at sunrise, cinematic lighting…"
             aria-invalid={shownPromptError ? true : undefined}
             aria-describedby={`${id}-prompt-count${shownPromptError ? ` ${id}-prompt-error` : ''}`}
-            maxLength={PROMPT_MAX_CHARS + 200}
+            maxLength={PROMPT_MAX_CHARS}
           />
           <p
             id={`${id}-prompt-count`}
@@ -124,7 +152,7 @@ export function GenerateForm({
               className={`input${durationError ? ' input-invalid' : ''}`}
               type="number"
               inputMode="decimal"
-              min={0.1}
+              min={MIN_DURATION_MINUTES}
               max={MAX_DURATION_MINUTES}
               step="any"
               value={draft.duration}
@@ -133,7 +161,7 @@ export function GenerateForm({
               aria-describedby={`${id}-duration-hint${durationError ? ` ${id}-duration-error` : ''}`}
             />
             <p id={`${id}-duration-hint`} className="field-hint">
-              Up to {MAX_DURATION_MINUTES} min. Billed per started minute.
+              From {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES} min. Billed per started minute.
             </p>
             {durationError ? (
               <p id={`${id}-duration-error`} className="field-error">
@@ -149,6 +177,7 @@ export function GenerateForm({
                 <label key={res} className="segmented-option">
                   <input
                     type="radio"
+                    className={styles.tile}
                     name={`${id}-resolution`}
                     value={res}
                     checked={draft.resolution === res}
@@ -193,19 +222,24 @@ export function GenerateForm({
           balance={balance?.creditBalance}
           valuePackage={valuePackage ?? FALLBACK_VALUE_PACKAGE}
         />
-        <div className="generate-box">
+        <div className="generate-box" ref={generateBoxRef}>
           <button
             type="submit"
             className="button button-large button-block"
             disabled={blocker !== null || submitting}
-            aria-describedby={blocker ? reasonId : undefined}
+            aria-describedby={blocker ? reasonId : alreadyStarted ? startedNoteId : undefined}
           >
             {submitting
               ? 'Starting…'
               : evaluated.cost
-                ? `Generate video · ${formatCredits(evaluated.cost.total)}`
+                ? `${alreadyStarted ? 'Generate another copy' : 'Generate video'} · ${formatCredits(evaluated.cost.total)}`
                 : 'Generate video'}
           </button>
+          {alreadyStarted && !submitting ? (
+            <p id={startedNoteId} className="generate-note" data-testid="generate-started">
+              This video is on its way below. Change the prompt or options for a new one.
+            </p>
+          ) : null}
           {blocker ? (
             <p
               id={reasonId}
@@ -223,9 +257,33 @@ export function GenerateForm({
               ) : null}
             </p>
           ) : null}
+          {blocker?.kind === 'insufficient' && topUpPack && onTopUp ? (
+            <TopUpOffer
+              shortfall={blocker.shortfall}
+              pack={topUpPack}
+              canGenerate={readyButForCredits}
+              onBuy={() => onTopUp(topUpPack, readyButForCredits ? evaluated.request : null)}
+            />
+          ) : null}
           {notice}
         </div>
       </div>
+      <StickyGenerateBar
+        target={generateBoxRef}
+        cost={evaluated.cost?.total ?? null}
+        balanceAfter={
+          evaluated.cost && balance ? balance.creditBalance - evaluated.cost.total : null
+        }
+        disabled={blocker !== null}
+        submitting={submitting}
+        reason={
+          blocker?.kind === 'insufficient'
+            ? `${formatCredits(blocker.shortfall)} short`
+            : blocker?.kind === 'owes'
+              ? 'Account owes credits'
+              : null
+        }
+      />
     </form>
   );
 }

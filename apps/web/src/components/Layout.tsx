@@ -6,6 +6,7 @@ import { LowBalanceAlert } from './LowBalanceAlert';
 import { AccountBanner } from './account/AccountBanner';
 import { TestModeBanner } from './TestModeBanner';
 import { Logo } from './Logo';
+import { UserText } from './UserText';
 
 const NAV = [
   { to: '/studio', label: 'Studio' },
@@ -53,7 +54,7 @@ export function Layout() {
             <div className="user-menu">
               {user ? (
                 <span className="user-name" title={user.email}>
-                  {user.name}
+                  <UserText>{user.name}</UserText>
                 </span>
               ) : null}
               <NavLink

@@ -69,8 +69,9 @@ export function LowBalanceAlert() {
         </>
       }
     >
-      A 1-minute 720p video costs {formatCredits(SHORTEST_VIDEO)}. Top up so your next video is not
-      blocked.
+      {balance.creditBalance < SHORTEST_VIDEO
+        ? `A 1-minute 720p video costs ${formatCredits(SHORTEST_VIDEO)}, more than you have: buy credits to generate your next video.`
+        : `A 1-minute 720p video costs ${formatCredits(SHORTEST_VIDEO)}. Top up so a longer or higher-quality video is not blocked.`}
     </Alert>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 
@@ -47,6 +47,11 @@ export function Modal({
   const titleId = `${id}-title`;
   const descriptionId = `${id}-description`;
   const dialogRef = useRef<HTMLDivElement>(null);
+  // Recorded while rendering, before any effect runs: a child (the card field) focuses itself in
+  // its own effect, which React runs before ours, and would otherwise be taken for the opener.
+  const [opener] = useState(() =>
+    document.activeElement instanceof HTMLElement ? document.activeElement : null,
+  );
   // The latest onClose without re-running the focus effect (which would steal focus back).
   const onCloseRef = useRef(onClose);
   useEffect(() => {
@@ -56,7 +61,6 @@ export function Modal({
   useEffect(() => {
     const dialog = dialogRef.current;
     if (!dialog) return;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     stack.push({ id, element: dialog });
     const isTop = () => stack[stack.length - 1]?.id === id;
 
@@ -113,7 +117,7 @@ export function Modal({
       if (opener && opener.isConnected && !opener.matches(':disabled')) opener.focus();
       else if (parent) (focusables(parent)[0] ?? parent).focus();
     };
-  }, [id]);
+  }, [id, opener]);
 
   return createPortal(
     <div className="modal-backdrop">

@@ -3,6 +3,7 @@ import { usePackages } from '../api/queries';
 import { formatCents, formatNumber, formatPricePerCredit, toPricingPackage } from '../lib/money';
 import { ErrorMessage } from './ErrorMessage';
 import { Spinner } from './Spinner';
+import styles from './PackageGrid.module.css';
 
 interface PackageGridProps {
   onBuy: (pkg: CreditPackageDto) => void;
@@ -16,7 +17,7 @@ export function PackageGrid({ onBuy }: PackageGridProps) {
     return <p className="empty">No credit packages are on sale right now.</p>;
   }
   return (
-    <ul className="package-grid" aria-label="Credit packages">
+    <ul className={`package-grid ${styles.grid}`} aria-label="Credit packages">
       {data.packages.map((pkg) => (
         <li
           key={pkg.id}

@@ -6,6 +6,7 @@ import { friendlyCardMessage } from '../lib/cardMessages';
 import { formatDateTime } from '../lib/dates';
 import { formatCents, formatNumber } from '../lib/money';
 import { ErrorMessage } from './ErrorMessage';
+import { PendingPaymentActions } from './checkout/PendingPaymentActions';
 import { Pagination } from './Pagination';
 import { Spinner } from './Spinner';
 import { PaymentStatusPill } from './StatusPill';
@@ -83,6 +84,7 @@ export function PaymentHistory() {
                     </td>
                     <td data-label="Notes" className="cell-note">
                       {paymentNote(p) || <span aria-hidden="true">—</span>}
+                      {p.status === 'requires_action' ? <PendingPaymentActions payment={p} /> : null}
                     </td>
                     <td data-label="Receipt">
                       {p.hasReceipt ? (
@@ -96,7 +98,9 @@ export function PaymentHistory() {
                           </a>
                         </>
                       ) : null}
-                      {!p.hasReceipt && !p.stripeReceiptUrl ? <span aria-hidden="true">—</span> : null}
+                      {!p.hasReceipt && !p.stripeReceiptUrl ? (
+                        <span aria-hidden="true">—</span>
+                      ) : null}
                     </td>
                   </tr>
                 ))}

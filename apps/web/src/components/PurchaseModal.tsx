@@ -1,9 +1,9 @@
 import { Suspense, lazy, useState } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router-dom';
 import type { CreditPackageDto } from '@app/shared';
-import { confirmPayment } from '../api/client';
 import { friendlyMessage } from '../api/errors';
-import { invalidateAccount, setKnownBalance, useConfig } from '../api/queries';
+import { useConfirmPayment } from '../api/mutations';
+import { useConfig } from '../api/queries';
 import {
   formatCents,
   formatCredits,
@@ -12,6 +12,7 @@ import {
   toPricingPackage,
 } from '../lib/money';
 import { Alert } from './Alert';
+import { CheckoutTrust } from './checkout/CheckoutTrust';
 import { EmulatorCheckout } from './checkout/EmulatorCheckout';
 import { ErrorMessage } from './ErrorMessage';
 import { Modal } from './Modal';
@@ -23,21 +24,15 @@ const StripeCheckout = lazy(() => import('./checkout/StripeCheckout'));
 interface PurchaseModalProps {
   pkg: CreditPackageDto;
   onClose: () => void;
+  /** After a successful payment, this replaces "Done" (the studio: "Generate video now"). */
+  next?: { label: string; run: () => void };
 }
 
-export function PurchaseModal({ pkg, onClose }: PurchaseModalProps) {
-  const queryClient = useQueryClient();
+export function PurchaseModal({ pkg, onClose, next }: PurchaseModalProps) {
   const config = useConfig();
   const [busy, setBusy] = useState(false);
 
-  // Both this call and the webhook reach the server; it credits the payment exactly once.
-  const finalize = useMutation({
-    mutationFn: confirmPayment,
-    onSuccess: (res) => {
-      if (res.payment.status === 'succeeded') setKnownBalance(queryClient, res.creditBalance);
-    },
-    onSettled: () => void invalidateAccount(queryClient),
-  });
+  const finalize = useConfirmPayment();
 
   const price = formatCents(pkg.priceCents, pkg.currency);
   const payment = finalize.data?.payment;
@@ -53,11 +48,25 @@ export function PurchaseModal({ pkg, onClose }: PurchaseModalProps) {
           Payment successful: {formatCredits(payment.credits)} added
         </p>
         <p className="muted">
-          Your balance is now {formatCredits(finalize.data.creditBalance)}. A receipt is in your
-          payment history.
+          Your balance is now {formatCredits(finalize.data.creditBalance)}.{' '}
+          <Link
+            to={`/receipts/${encodeURIComponent(payment.id)}`}
+            className="text-link"
+            onClick={onClose}
+          >
+            View the receipt
+          </Link>
         </p>
-        <button type="button" className="button button-block" onClick={onClose} autoFocus>
-          Done
+        <button
+          type="button"
+          className="button button-block"
+          onClick={() => {
+            onClose();
+            next?.run();
+          }}
+          autoFocus
+        >
+          {next ? next.label : 'Done'}
         </button>
       </div>
     );
@@ -134,6 +143,7 @@ export function PurchaseModal({ pkg, onClose }: PurchaseModalProps) {
         <p className="purchase-price">{price}</p>
       </div>
       {body}
+      {finalize.isSuccess ? null : <CheckoutTrust />}
     </Modal>
   );
 }

@@ -1,8 +1,10 @@
+import styles from './Spinner.module.css';
+
 export function Spinner({ label = 'Loading…' }: { label?: string }) {
   return (
-    <span className="spinner-wrap" role="status">
-      <span className="spinner" aria-hidden="true" />
-      <span className="spinner-label">{label}</span>
+    <span className={styles.spinnerWrap} role="status">
+      <span className={styles.spinner} aria-hidden="true" />
+      <span>{label}</span>
     </span>
   );
 }

@@ -1,6 +1,15 @@
 import type { PaymentStatus, TransactionType, VideoStatus } from '@app/shared';
+import styles from './StatusPill.module.css';
 
 type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'danger';
+
+const TONE: Record<Tone, string | undefined> = {
+  neutral: styles.pillNeutral,
+  info: styles.pillInfo,
+  success: styles.pillSuccess,
+  warning: styles.pillWarning,
+  danger: styles.pillDanger,
+};
 
 const PAYMENT: Record<PaymentStatus, [string, Tone]> = {
   pending: ['Pending', 'info'],
@@ -40,7 +49,7 @@ export const VIDEO_STATUS_LABELS = Object.fromEntries(
 ) as Record<VideoStatus, string>;
 
 function Pill({ label, tone }: { label: string; tone: Tone }) {
-  return <span className={`pill pill-${tone}`}>{label}</span>;
+  return <span className={`${styles.pill} ${TONE[tone]}`}>{label}</span>;
 }
 
 export function PaymentStatusPill({ status }: { status: PaymentStatus }) {

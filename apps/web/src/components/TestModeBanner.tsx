@@ -6,13 +6,14 @@ export function TestModeBanner() {
   if (!config || config.stripeMode === 'live') return null;
   if (config.stripeMode === 'test') {
     return (
-      <div className="test-banner test-banner-small" role="note">
+      <aside className="test-banner test-banner-small" aria-label="Test mode">
         Stripe test mode: use a test card, no real charges.
-      </div>
+      </aside>
     );
   }
   return (
-    <div className="test-banner" role="note">
+    // A landmark of its own: content outside every landmark is skipped by landmark navigation.
+    <aside className="test-banner" aria-label="Test mode">
       <strong>Test mode</strong>
       <span>
         <span className="test-banner-details">
@@ -20,6 +21,6 @@ export function TestModeBanner() {
         </span>
         Pay with test card <span className="mono">4242 4242 4242 4242</span>.
       </span>
-    </div>
+    </aside>
   );
 }

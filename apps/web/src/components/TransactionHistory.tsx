@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
-import { TRANSACTION_TYPES, type TransactionType } from '@app/shared';
+import { Link, useSearchParams } from 'react-router-dom';
+import { TRANSACTION_TYPES, type Transaction, type TransactionType } from '@app/shared';
 import type { TransactionFilters } from '../api/client';
 import { friendlyMessage } from '../api/errors';
 import { useTransactionsPage } from '../api/queries';
@@ -8,8 +9,10 @@ import { formatNumber, formatSignedCredits } from '../lib/money';
 import { exportTransactionsCsv } from '../lib/transactionsCsv';
 import { Alert } from './Alert';
 import { ErrorMessage } from './ErrorMessage';
+import { Field, SelectField } from './Field';
 import { Pagination } from './Pagination';
 import { Spinner } from './Spinner';
+import { UserText } from './UserText';
 import { TRANSACTION_LABELS, TransactionTypePill } from './StatusPill';
 
 const PAGE_SIZE = 10;
@@ -20,7 +23,72 @@ interface FilterState {
   to: string;
 }
 
-const EMPTY_FILTERS: FilterState = { type: '', from: '', to: '' };
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Filters and page live in the URL (`?type=usage&from=2026-01-01&to=…&page=2`), so a reload,
+ * the back button and a shared link all show the same list. Anything malformed is ignored.
+ */
+export function readFilterParams(params: URLSearchParams): FilterState & { page: number } {
+  const type = params.get('type') ?? '';
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
+  const page = Number(params.get('page'));
+  return {
+    type: (TRANSACTION_TYPES as readonly string[]).includes(type) ? (type as TransactionType) : '',
+    from: DAY.test(from) ? from : '',
+    to: DAY.test(to) ? to : '',
+    page: Number.isInteger(page) && page > 1 ? page : 1,
+  };
+}
+
+function writeFilterParams(
+  params: URLSearchParams,
+  next: FilterState & { page: number },
+): URLSearchParams {
+  const out = new URLSearchParams(params);
+  for (const key of ['type', 'from', 'to', 'page'] as const) out.delete(key);
+  if (next.type) out.set('type', next.type);
+  if (next.from) out.set('from', next.from);
+  if (next.to) out.set('to', next.to);
+  if (next.page > 1) out.set('page', String(next.page));
+  return out;
+}
+
+const truncate = (s: string, max: number) =>
+  [...s].length > max ? `${[...s].slice(0, max - 1).join('')}…` : s;
+
+/** Where a ledger row came from: its video (by prompt, so a refund says which), or the payment. */
+function TransactionSource({ t }: { t: Transaction }) {
+  if (t.referenceType === 'video' && t.referenceId) {
+    if (t.videoPrompt === null) return <span className="muted"> · video deleted</span>;
+    return (
+      <>
+        {' · '}
+        <Link to={`/videos/${encodeURIComponent(t.referenceId)}`} className="text-link">
+          {t.videoPrompt ? (
+            <>
+              “<UserText>{truncate(t.videoPrompt, 60)}</UserText>”
+            </>
+          ) : (
+            'View video'
+          )}
+        </Link>
+      </>
+    );
+  }
+  if (t.referenceType === 'payment' && t.referenceId) {
+    return (
+      <>
+        {' · '}
+        <Link to={`/receipts/${encodeURIComponent(t.referenceId)}`} className="text-link">
+          View payment
+        </Link>
+      </>
+    );
+  }
+  return null;
+}
 
 export function toApiFilters(f: FilterState): TransactionFilters {
   return {
@@ -32,8 +100,12 @@ export function toApiFilters(f: FilterState): TransactionFilters {
 
 export function TransactionHistory() {
   const id = useId();
-  const [filters, setFilters] = useState<FilterState>(EMPTY_FILTERS);
-  const [page, setPage] = useState(1);
+  const [params, setParams] = useSearchParams();
+  const { page, ...filters } = readFilterParams(params);
+  // Each change is a history entry of its own, so Back undoes it.
+  const navigateTo = (next: FilterState & { page: number }) =>
+    setParams(writeFilterParams(params, next));
+  const setPage = (p: number) => navigateTo({ ...filters, page: p });
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<unknown>(null);
 
@@ -42,10 +114,8 @@ export function TransactionHistory() {
   const query = useTransactionsPage(apiFilters, page, PAGE_SIZE);
   const filtered = filters.type !== '' || filters.from !== '' || filters.to !== '';
 
-  const setFilter = <K extends keyof FilterState>(key: K, value: FilterState[K]) => {
-    setFilters((f) => ({ ...f, [key]: value }));
-    setPage(1);
-  };
+  const setFilter = <K extends keyof FilterState>(key: K, value: FilterState[K]) =>
+    navigateTo({ ...filters, [key]: value, page: 1 });
 
   const exportCsv = async () => {
     setExporting(true);
@@ -78,59 +148,39 @@ export function TransactionHistory() {
       </div>
 
       <div className="filters" role="group" aria-label="Filter transactions">
-        <div className="field">
-          <label className="field-label" htmlFor={`${id}-type`}>
-            Type
-          </label>
-          <select
-            id={`${id}-type`}
-            className="input"
-            value={filters.type}
-            onChange={(e) => setFilter('type', e.target.value as FilterState['type'])}
-          >
-            <option value="">All types</option>
-            {TRANSACTION_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {TRANSACTION_LABELS[t]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor={`${id}-from`}>
-            From
-          </label>
-          <input
-            id={`${id}-from`}
-            className="input"
-            type="date"
-            value={filters.from}
-            max={filters.to || undefined}
-            onChange={(e) => setFilter('from', e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor={`${id}-to`}>
-            To
-          </label>
-          <input
-            id={`${id}-to`}
-            className={`input${rangeInvalid ? ' input-invalid' : ''}`}
-            type="date"
-            value={filters.to}
-            min={filters.from || undefined}
-            onChange={(e) => setFilter('to', e.target.value)}
-            aria-invalid={rangeInvalid || undefined}
-          />
-        </div>
+        <SelectField
+          label="Type"
+          value={filters.type}
+          onChange={(e) => setFilter('type', e.target.value as FilterState['type'])}
+        >
+          <option value="">All types</option>
+          {TRANSACTION_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {TRANSACTION_LABELS[t]}
+            </option>
+          ))}
+        </SelectField>
+        <Field
+          label="From"
+          type="date"
+          value={filters.from}
+          max={filters.to || undefined}
+          onChange={(e) => setFilter('from', e.target.value)}
+        />
+        <Field
+          label="To"
+          type="date"
+          value={filters.to}
+          min={filters.from || undefined}
+          onChange={(e) => setFilter('to', e.target.value)}
+          inputClassName={rangeInvalid ? 'input-invalid' : undefined}
+          aria-invalid={rangeInvalid || undefined}
+        />
         {filtered ? (
           <button
             type="button"
             className="button button-ghost button-small filters-clear"
-            onClick={() => {
-              setFilters(EMPTY_FILTERS);
-              setPage(1);
-            }}
+            onClick={() => navigateTo({ type: '', from: '', to: '', page: 1 })}
           >
             Clear filters
           </button>
@@ -180,6 +230,7 @@ export function TransactionHistory() {
                     </td>
                     <td data-label="Description" className="cell-description">
                       {t.description}
+                      <TransactionSource t={t} />
                     </td>
                     <td
                       data-label="Amount"

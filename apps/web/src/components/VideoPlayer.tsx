@@ -2,6 +2,7 @@ import { useRef } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Video } from '@app/shared';
 import { queryKeys } from '../api/queries';
+import { stripBidiControls } from '../lib/bidi';
 
 /** Plays the finished file in the page. The URL carries a short-lived token, so when it
  * stops working the video is refetched once for a fresh URL. */
@@ -24,7 +25,7 @@ export function VideoPlayer({ video }: { video: Video }) {
         playsInline
         preload="metadata"
         onError={onError}
-        aria-label={`Generated video: ${video.prompt}`}
+        aria-label={`Generated video: ${stripBidiControls(video.prompt)}`}
         data-testid="video-player"
       />
       <div className="player-actions">

@@ -1,9 +1,8 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Video } from '@app/shared';
-import { cancelVideo } from '../api/client';
+import { Link } from 'react-router-dom';
 import { friendlyMessage } from '../api/errors';
-import { queryKeys } from '../api/queries';
-import { useVideoProgress } from '../hooks/useVideoProgress';
+import { useCancelVideo } from '../api/mutations';
+import { isMissingVideo, useVideoProgress } from '../hooks/useVideoProgress';
 import { formatDateTime } from '../lib/dates';
 import { formatCredits, formatNumber } from '../lib/money';
 import { Alert } from './Alert';
@@ -12,6 +11,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { Spinner } from './Spinner';
 import { VideoStatusPill } from './StatusPill';
 import { VideoPlayer } from './VideoPlayer';
+import { UserText } from './UserText';
 
 function VideoMeta({ video }: { video: Video }) {
   const addOns = [
@@ -61,13 +61,23 @@ export function VideoStatusCard({
   videoId: string;
   onDismiss?: () => void;
 }) {
-  const queryClient = useQueryClient();
   const { data: video, error, refetch } = useVideoProgress(videoId);
-  const cancel = useMutation({
-    mutationFn: () => cancelVideo(videoId),
-    onSuccess: (res) => queryClient.setQueryData(queryKeys.video(videoId), res.video),
-  });
+  const cancel = useCancelVideo(videoId);
 
+  if (error && !video && isMissingVideo(error)) {
+    return (
+      <section className="card not-found" data-testid="video-not-found">
+        <h2 className="card-title">Video not found</h2>
+        <p className="muted">
+          There is no video at this address in your account. It may have been deleted, or the link
+          is incomplete.
+        </p>
+        <Link to="/videos" className="button">
+          Back to my videos
+        </Link>
+      </section>
+    );
+  }
   if (error && !video) return <ErrorMessage error={error} onRetry={() => void refetch()} />;
   if (!video) {
     return (
@@ -92,7 +102,7 @@ export function VideoStatusCard({
       <div className="video-card-header">
         <div>
           <h2 id={`video-${video.id}-title`} className="video-title">
-            {video.prompt}
+            <UserText>{video.prompt}</UserText>
           </h2>
           <VideoMeta video={video} />
         </div>

@@ -1,11 +1,15 @@
 import { useEffect, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { TERMINAL_VIDEO_STATUSES, type Video } from '@app/shared';
-import { getVideo, streamVideoEvents } from '../api/client';
+import { ApiError, getVideo, streamVideoEvents } from '../api/client';
 import { invalidateAccount, queryKeys, useBalance } from '../api/queries';
 
 export const isTerminal = (video: Video | undefined) =>
   video !== undefined && TERMINAL_VIDEO_STATUSES.includes(video.status);
+
+/** 404, or 400 for an id that is not even well-formed: either way there is no such video. */
+export const isMissingVideo = (error: unknown) =>
+  error instanceof ApiError && (error.status === 404 || error.code === 'VALIDATION_ERROR');
 
 const POLL_MS = 1000;
 const BALANCE_POLL_MS = 4000;
@@ -21,7 +25,9 @@ export function useVideoProgress(id: string) {
   const query = useQuery({
     queryKey: queryKeys.video(id),
     queryFn: ({ signal }) => getVideo(id, signal).then((r) => r.video),
-    refetchInterval: (q) => (streamFailed && !isTerminal(q.state.data) ? POLL_MS : false),
+    // A video that does not exist (or is not ours) will not appear by polling for it.
+    refetchInterval: (q) =>
+      streamFailed && !isTerminal(q.state.data) && !isMissingVideo(q.state.error) ? POLL_MS : false,
   });
   const terminal = isTerminal(query.data);
 

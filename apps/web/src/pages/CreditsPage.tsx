@@ -1,28 +1,23 @@
 import { useEffect, useRef, useState } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router-dom';
 import type { CreditPackageDto } from '@app/shared';
-import { confirmPayment } from '../api/client';
 import { friendlyMessage } from '../api/errors';
-import { invalidateAccount } from '../api/queries';
+import { useConfirmPayment } from '../api/mutations';
 import { Alert } from '../components/Alert';
 import { CreditDashboard } from '../components/CreditDashboard';
 import { PackageGrid } from '../components/PackageGrid';
+import { PageHeader } from '../components/PageHeader';
 import { PaymentHistory } from '../components/PaymentHistory';
 import { PurchaseModal } from '../components/PurchaseModal';
 import { TransactionHistory } from '../components/TransactionHistory';
 import { formatCredits } from '../lib/money';
 
 export function CreditsPage() {
-  const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
   const [buying, setBuying] = useState<CreditPackageDto | null>(null);
 
   // Stripe sends redirect-based payments back here with ?payment_intent=pi_...; confirm it.
-  const returned = useMutation({
-    mutationFn: confirmPayment,
-    onSettled: () => void invalidateAccount(queryClient),
-  });
+  const returned = useConfirmPayment();
   const returnedIntent = params.get('payment_intent');
   const handledIntent = useRef<string | null>(null);
   const { mutate: confirmReturned } = returned;
@@ -35,14 +30,10 @@ export function CreditsPage() {
 
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1 className="page-title">Credits</h1>
-          <p className="page-subtitle">
-            Buy credits, follow your balance and download your history.
-          </p>
-        </div>
-      </header>
+      <PageHeader
+        title="Credits"
+        subtitle="Buy credits, follow your balance and download your history."
+      />
 
       {returned.data?.payment.status === 'succeeded' ? (
         <Alert tone="success" title="Payment successful">

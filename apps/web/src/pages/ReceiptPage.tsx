@@ -24,7 +24,8 @@ function rows(r: Receipt): Array<[string, string]> {
     ['Payment ID', r.paymentId],
     ['Billed to', `${r.customerName} <${r.customerEmail}>`],
   ];
-  if (r.amountRefundedCents > 0) out.push(['Refunded', formatCents(r.amountRefundedCents, r.currency)]);
+  if (r.amountRefundedCents > 0)
+    out.push(['Refunded', formatCents(r.amountRefundedCents, r.currency)]);
   return out;
 }
 
@@ -69,7 +70,12 @@ export function ReceiptPage() {
             Print
           </button>
           {r.stripeReceiptUrl ? (
-            <a className="button button-ghost" href={r.stripeReceiptUrl} target="_blank" rel="noreferrer noopener">
+            <a
+              className="button button-ghost"
+              href={r.stripeReceiptUrl}
+              target="_blank"
+              rel="noreferrer noopener"
+            >
               Card receipt from Stripe
             </a>
           ) : null}

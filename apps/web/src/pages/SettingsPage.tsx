@@ -7,6 +7,7 @@ import { fieldErrors, friendlyMessage } from '../api/errors';
 import { useAuth } from '../auth/AuthProvider';
 import { Alert } from '../components/Alert';
 import { Field } from '../components/Field';
+import { PageHeader } from '../components/PageHeader';
 import { ChangeEmailSection } from '../components/account/ChangeEmailSection';
 import { DeleteAccountSection } from '../components/account/DeleteAccountSection';
 import { NotificationsSection } from '../components/account/NotificationsSection';
@@ -61,14 +62,10 @@ export function SettingsPage() {
 
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1 className="page-title">Settings</h1>
-          <p className="page-subtitle">
-            {user ? `Signed in as ${user.email}.` : 'Your account and sign-in.'}
-          </p>
-        </div>
-      </header>
+      <PageHeader
+        title="Settings"
+        subtitle={user ? `Signed in as ${user.email}.` : 'Your account and sign-in.'}
+      />
 
       <ChangeEmailSection />
 

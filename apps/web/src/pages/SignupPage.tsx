@@ -3,6 +3,8 @@ import type { ChangeEvent, FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { Link, Navigate, useSearchParams } from 'react-router-dom';
 import {
+  EMAIL_MAX_CHARS,
+  NAME_MAX_CHARS,
   PASSWORD_MIN_CHARS,
   SIGNUP_BONUS_CREDITS,
   SignupRequestSchema,
@@ -84,6 +86,7 @@ export function SignupPage() {
           label="Name"
           name="name"
           autoComplete="name"
+          maxLength={NAME_MAX_CHARS}
           value={values.name}
           onChange={set('name')}
           error={errorFor('name')}
@@ -94,6 +97,7 @@ export function SignupPage() {
           type="email"
           name="email"
           autoComplete="email"
+          maxLength={EMAIL_MAX_CHARS}
           value={values.email}
           onChange={set('email')}
           error={errorFor('email')}

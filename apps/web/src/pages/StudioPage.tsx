@@ -1,60 +1,70 @@
-import { useRef, useState } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router-dom';
-import { calculateCost, type GenerateVideoRequest } from '@app/shared';
-import { ApiError, generateVideo } from '../api/client';
-import { friendlyMessage, insufficientCreditsDetails } from '../api/errors';
-import {
-  invalidateAccount,
-  queryKeys,
-  setKnownBalance,
-  useBalance,
-  usePackages,
-} from '../api/queries';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
+import { calculateCost, type CreditPackageDto, type GenerateVideoRequest } from '@app/shared';
+import { ApiError } from '../api/client';
+import { friendlyMessage } from '../api/errors';
+import { useGenerateVideo } from '../api/mutations';
+import { useBalance, usePackages } from '../api/queries';
 import { Alert } from '../components/Alert';
 import { GenerateForm } from '../components/GenerateForm';
+import { readPrefill } from '../components/library/likeThis';
+import { PurchaseModal } from '../components/PurchaseModal';
 import { VideoStatusCard } from '../components/VideoStatusCard';
 import { toPricingPackage } from '../lib/money';
-import { newIdempotencyKey } from '../lib/uuid';
+import { useSubmissionKey } from '../hooks/useSubmissionKey';
 
 export function StudioPage() {
-  const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
   const activeVideoId = params.get('video');
   const { data: balance } = useBalance();
   const { data: packages } = usePackages();
   const bestValue = packages?.packages.find((p) => p.bestValue);
   const statusRef = useRef<HTMLDivElement>(null);
+  // "Make another like this" arrives with the video's settings in the router state.
+  const location = useLocation();
+  const prefill = readPrefill(location.state);
+  const navigate = useNavigate();
+  // Read once, when the form mounts (it then saves it as the draft); a reload must not
+  // bring the old settings back over later edits.
+  useEffect(() => {
+    if (prefill) {
+      void navigate(
+        { pathname: location.pathname, search: location.search },
+        { replace: true, state: null },
+      );
+    }
+  }, [prefill, navigate, location.pathname, location.search]);
+  // Buying in place: the pack on offer, and the request to start once it is paid.
+  const [topUp, setTopUp] = useState<{
+    pack: CreditPackageDto;
+    request: GenerateVideoRequest | null;
+  } | null>(null);
   const [lastRequestCost, setLastRequestCost] = useState(0);
 
-  const generate = useMutation({
-    // A fresh key per click: a retried network request is deduplicated by the server, while a
-    // deliberate second click is a second video.
-    mutationFn: (request: GenerateVideoRequest) => {
-      setLastRequestCost(calculateCost(request).total);
-      return generateVideo(request, newIdempotencyKey());
-    },
-    onSuccess: (res) => {
-      setKnownBalance(queryClient, res.newBalance);
-      queryClient.setQueryData(queryKeys.video(res.video.id), res.video);
-      void invalidateAccount(queryClient);
-      // The video id lives in the URL, so a reload keeps following the same render.
-      setParams({ video: res.video.id });
-      requestAnimationFrame(() => statusRef.current?.scrollIntoView({ behavior: 'smooth' }));
-    },
-    onError: (error) => {
-      // Our balance was stale (another tab, a clawback). Take the server's number at once so
-      // the form explains the problem exactly as it does when the shortfall is known up front.
-      const details = insufficientCreditsDetails(error);
-      if (details) setKnownBalance(queryClient, details.balance);
-      if (
-        error instanceof ApiError &&
-        (error.code === 'INSUFFICIENT_CREDITS' || error.code === 'ACCOUNT_OWES_CREDITS')
-      ) {
-        void queryClient.invalidateQueries({ queryKey: queryKeys.balance });
-      }
-    },
-  });
+  const generate = useGenerateVideo();
+  const submission = useSubmissionKey<GenerateVideoRequest>();
+  // The request that started the video on screen: sending it again is a second, identical order.
+  const [startedRequest, setStartedRequest] = useState<string | null>(null);
+  const submit = (request: GenerateVideoRequest) => {
+    // One key per intended submission: a double click or a retry of the same request sends the
+    // same key (the server charges once); an edit or a success makes a new one.
+    const idempotencyKey = submission.begin(request);
+    if (!idempotencyKey) return;
+    setLastRequestCost(calculateCost(request).total);
+    generate.mutate(
+      { request, idempotencyKey },
+      {
+        onSettled: () => submission.settle(),
+        onSuccess: (res) => {
+          submission.succeeded();
+          setStartedRequest(JSON.stringify(request));
+          // The video id lives in the URL, so a reload keeps following the same render.
+          setParams({ video: res.video.id });
+          requestAnimationFrame(() => statusRef.current?.scrollIntoView({ behavior: 'smooth' }));
+        },
+      },
+    );
+  };
 
   const generateError = generate.error;
   const creditsProblem =
@@ -80,7 +90,11 @@ export function StudioPage() {
         balance={balance}
         valuePackage={bestValue ? toPricingPackage(bestValue) : undefined}
         submitting={generate.isPending}
-        onGenerate={(request) => generate.mutate(request)}
+        startedRequest={activeVideoId ? startedRequest : null}
+        onGenerate={submit}
+        prefill={prefill}
+        packages={packages?.packages}
+        onTopUp={(pack, request) => setTopUp({ pack, request })}
         notice={
           creditsProblem && formBlocked ? (
             <p className="generate-note" role="status" data-testid="generate-error">
@@ -105,6 +119,18 @@ export function StudioPage() {
         }
       />
 
+      {topUp ? (
+        <PurchaseModal
+          pkg={topUp.pack}
+          onClose={() => setTopUp(null)}
+          next={
+            topUp.request
+              ? { label: 'Generate video now', run: () => submit(topUp.request!) }
+              : undefined
+          }
+        />
+      ) : null}
+
       <div ref={statusRef} className="studio-status">
         {activeVideoId ? (
           <VideoStatusCard
@@ -112,6 +138,7 @@ export function StudioPage() {
             videoId={activeVideoId}
             onDismiss={() => {
               generate.reset();
+              setStartedRequest(null);
               setParams({});
             }}
           />

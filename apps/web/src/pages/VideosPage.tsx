@@ -1,121 +1,142 @@
-import { useId, useState } from 'react';
-import { Link } from 'react-router-dom';
-import { VIDEO_STATUSES, type VideoStatus } from '@app/shared';
-import { useVideosPage } from '../api/queries';
-import { ErrorMessage } from '../components/ErrorMessage';
+import { useId, useState, type FormEvent } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { VIDEO_SEARCH_MAX_CHARS, VIDEO_STATUSES, type VideoStatus } from '@app/shared';
+import { useVideoLibrary } from '../api/library';
+import { Field, SelectField } from '../components/Field';
+import { VideoRow } from '../components/library/VideoRow';
+import styles from './VideosPage.module.css';
+import { PageHeader } from '../components/PageHeader';
 import { Pagination } from '../components/Pagination';
-import { Spinner } from '../components/Spinner';
-import { VIDEO_STATUS_LABELS, VideoStatusPill } from '../components/StatusPill';
-import { formatDateTime } from '../lib/dates';
-import { formatCredits, formatNumber } from '../lib/money';
+import { QueryState } from '../components/QueryState';
+import { VIDEO_STATUS_LABELS } from '../components/StatusPill';
 
 const PAGE_SIZE = 12;
 
 export function VideosPage() {
   const id = useId();
-  const [status, setStatus] = useState<VideoStatus | ''>('');
-  const [page, setPage] = useState(1);
-  const query = useVideosPage(status || undefined, page, PAGE_SIZE);
-  const data = query.data;
+  // Status, search and page live in the URL: reload, Back and a shared link keep them.
+  const [params, setParams] = useSearchParams();
+  const statusParam = params.get('status') ?? '';
+  const status = (VIDEO_STATUSES as readonly string[]).includes(statusParam)
+    ? (statusParam as VideoStatus)
+    : '';
+  const q = (params.get('q') ?? '').slice(0, VIDEO_SEARCH_MAX_CHARS);
+  const pageParam = Number(params.get('page'));
+  const page = Number.isInteger(pageParam) && pageParam > 1 ? pageParam : 1;
+  const [search, setSearch] = useState(q);
+  const query = useVideoLibrary(
+    { status: status || undefined, q: q || undefined },
+    page,
+    PAGE_SIZE,
+  );
+  const navigateTo = (next: { status?: string; q?: string; page?: number }) => {
+    const out = new URLSearchParams();
+    const merged = { status, q, page: 1, ...next };
+    if (merged.status) out.set('status', merged.status);
+    if (merged.q) out.set('q', merged.q);
+    if (merged.page > 1) out.set('page', String(merged.page));
+    setParams(out);
+  };
+  const setPage = (p: number) => navigateTo({ page: p });
+  const onSearch = (event: FormEvent) => {
+    event.preventDefault();
+    navigateTo({ q: search.trim() });
+  };
 
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1 className="page-title">My videos</h1>
-          <p className="page-subtitle">Everything you have generated, with what it cost.</p>
-        </div>
-        <Link to="/studio" className="button">
-          New video
-        </Link>
-      </header>
+      <PageHeader
+        title="My videos"
+        subtitle="Everything you have generated, with what it cost."
+        actions={
+          <Link to="/studio" className="button">
+            New video
+          </Link>
+        }
+      />
 
       <section className="card section-card" aria-labelledby={`${id}-heading`}>
         <div className="section-header">
           <h2 id={`${id}-heading`} className="card-title">
             Video history
           </h2>
-          <div className="field field-inline">
-            <label className="field-label" htmlFor={`${id}-status`}>
-              Status
-            </label>
-            <select
-              id={`${id}-status`}
-              className="input"
-              value={status}
-              onChange={(e) => {
-                setStatus(e.target.value as VideoStatus | '');
-                setPage(1);
+          <SelectField
+            label="Status"
+            className="field-inline"
+            value={status}
+            onChange={(e) => navigateTo({ status: e.target.value })}
+          >
+            <option value="">All</option>
+            {VIDEO_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {VIDEO_STATUS_LABELS[s]}
+              </option>
+            ))}
+          </SelectField>
+        </div>
+        <form role="search" className={styles.search} onSubmit={onSearch}>
+          <Field
+            label="Search prompts"
+            type="search"
+            value={search}
+            maxLength={VIDEO_SEARCH_MAX_CHARS}
+            onChange={(e) => setSearch(e.target.value)}
+            placeholder="e.g. lighthouse storm"
+          />
+          <button type="submit" className="button button-secondary">
+            Search
+          </button>
+          {q ? (
+            <button
+              type="button"
+              className="button button-ghost"
+              onClick={() => {
+                setSearch('');
+                navigateTo({ q: '' });
               }}
             >
-              <option value="">All</option>
-              {VIDEO_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {VIDEO_STATUS_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          </div>
-        </div>
+              Clear
+            </button>
+          ) : null}
+        </form>
 
-        {query.isPending ? (
-          <Spinner label="Loading videos…" />
-        ) : query.error ? (
-          <ErrorMessage error={query.error} onRetry={() => void query.refetch()} />
-        ) : data && data.videos.length === 0 ? (
-          <div className="empty">
-            <p>
-              {status ? 'No videos with this status.' : 'You have not generated any videos yet.'}
-            </p>
-            {!status ? (
-              <Link to="/studio" className="button button-secondary">
-                Create your first video
-              </Link>
-            ) : null}
-          </div>
-        ) : data ? (
-          <>
-            <ul className="video-list" data-testid="video-list">
-              {data.videos.map((v) => (
-                <li key={v.id} className="video-row">
-                  <div className="video-row-main">
-                    <Link to={`/videos/${v.id}`} className="video-row-title">
-                      {v.prompt}
-                    </Link>
-                    <p className="video-meta">
-                      {formatNumber(v.durationMinutes)} min · {v.resolution} ·{' '}
-                      {formatDateTime(v.createdAt)}
-                    </p>
-                    {v.status === 'failed' && v.error ? (
-                      <p className="video-row-error">{v.error}</p>
-                    ) : null}
-                  </div>
-                  <div className="video-row-side">
-                    <VideoStatusPill status={v.status} />
-                    <span className="video-row-cost">
-                      {formatCredits(v.creditsUsed)}
-                      {v.creditsRefunded > 0 ? (
-                        <span className="text-success">
-                          {' '}
-                          · {formatCredits(v.creditsRefunded)} refunded
-                        </span>
-                      ) : null}
-                    </span>
-                    {v.status === 'processing' ? (
-                      <span className="muted">{Math.round(v.progress)}%</span>
-                    ) : null}
-                  </div>
-                </li>
-              ))}
-            </ul>
-            <Pagination
-              pagination={data.pagination}
-              onPageChange={setPage}
-              label="Video pages"
-              busy={query.isFetching}
-            />
-          </>
-        ) : null}
+        <QueryState
+          query={query}
+          pendingLabel="Loading videos…"
+          isEmpty={(d) => d.videos.length === 0}
+          empty={
+            <>
+              <p>
+                {q
+                  ? `No videos match “${q}”.`
+                  : status
+                    ? 'No videos with this status.'
+                    : 'You have not generated any videos yet.'}
+              </p>
+              {!status && !q ? (
+                <Link to="/studio" className="button button-secondary">
+                  Create your first video
+                </Link>
+              ) : null}
+            </>
+          }
+        >
+          {(data) => (
+            <>
+              <ul className="video-list" data-testid="video-list">
+                {data.videos.map((v) => (
+                  <VideoRow key={v.id} video={v} />
+                ))}
+              </ul>
+              <Pagination
+                pagination={data.pagination}
+                onPageChange={setPage}
+                label="Video pages"
+                busy={query.isFetching}
+              />
+            </>
+          )}
+        </QueryState>
       </section>
     </div>
   );

@@ -6,6 +6,7 @@ import type { Actor, ServiceContext } from '../context.ts';
 import type { AuthThrottle } from '../auth/login-throttle.ts';
 import type { VideoQueue } from '../video/queue.ts';
 import { confirmPassword } from './confirm-password.ts';
+import { posterPathOf } from '../../video/poster.ts';
 
 /**
  * Deletes the account after the password is confirmed. The remaining credits are forfeited
@@ -35,7 +36,10 @@ export async function deleteAccount(options: {
     const resolved = path.resolve(file);
     // Only files under the video directory: a path in the database is never trusted blindly.
     if (!resolved.startsWith(videoDir + path.sep)) continue;
-    await rm(resolved, { force: true }).catch((err: unknown) => {
+    await Promise.all([
+      rm(resolved, { force: true }),
+      rm(posterPathOf(resolved), { force: true }),
+    ]).catch((err: unknown) => {
       ctx.log.error({ err, userId: user.id }, 'could not delete a video file of a deleted account');
     });
   }

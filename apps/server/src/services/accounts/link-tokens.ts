@@ -17,4 +17,5 @@ export function newLinkToken(): { token: string; hash: string } {
   return { token, hash: hashLinkToken(token) };
 }
 
-export const expiresIn = (now: Date, ms: number): string => new Date(now.getTime() + ms).toISOString();
+export const expiresIn = (now: Date, ms: number): string =>
+  new Date(now.getTime() + ms).toISOString();

@@ -11,7 +11,10 @@ export function normaliseMailbox(email: string): string {
   const at = email.lastIndexOf('@');
   if (at < 0) return email.trim().toLowerCase();
   let local = email.slice(0, at).trim().toLowerCase();
-  let domain = email.slice(at + 1).trim().toLowerCase();
+  let domain = email
+    .slice(at + 1)
+    .trim()
+    .toLowerCase();
   const plus = local.indexOf('+');
   if (plus >= 0) local = local.slice(0, plus);
   if (DOTLESS_DOMAINS.has(domain)) {

@@ -34,7 +34,8 @@ export async function resendVerification(options: {
   const { ctx } = options;
   const user = await ctx.store.findUserById(options.actor.userId);
   if (!user || user.deletedAt) throw unauthorized();
-  if (user.emailVerifiedAt) throw new AppError('INVALID_STATE', 'Your email address is already verified');
+  if (user.emailVerifiedAt)
+    throw new AppError('INVALID_STATE', 'Your email address is already verified');
   await options.mailThrottle.consume(user.email, options.network);
   const now = ctx.now();
   const link = newLinkToken();

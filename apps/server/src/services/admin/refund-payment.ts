@@ -11,7 +11,8 @@ import { auditActor, refuseSelf, requireAdmin, type StaffActor } from './staff.t
 
 /** Credits a further refund of `cents` claws back, by settlement's cumulative rule. */
 export function creditsOfRefund(payment: PaymentRecord, cents: number): number {
-  const share = (refunded: number) => Math.floor((payment.credits * refunded) / payment.amountCents);
+  const share = (refunded: number) =>
+    Math.floor((payment.credits * refunded) / payment.amountCents);
   return share(payment.amountRefundedCents + cents) - share(payment.amountRefundedCents);
 }
 

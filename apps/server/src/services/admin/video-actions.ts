@@ -34,7 +34,12 @@ export async function failVideo(options: {
   const done = settled(result);
   options.queue.abort(done.video.id);
   options.queue.publish(done.video);
-  return { status: 'applied', audit: done.audit.map(presentAudit), approval: null, balance: done.balance };
+  return {
+    status: 'applied',
+    audit: done.audit.map(presentAudit),
+    approval: null,
+    balance: done.balance,
+  };
 }
 
 /**
@@ -67,7 +72,12 @@ export async function requeueVideo(options: {
   const done = settled(result);
   options.queue.publish(done.video);
   options.queue.wake();
-  return { status: 'applied', audit: done.audit.map(presentAudit), approval: null, balance: done.balance };
+  return {
+    status: 'applied',
+    audit: done.audit.map(presentAudit),
+    approval: null,
+    balance: done.balance,
+  };
 }
 
 function settled(result: VideoActionResult) {

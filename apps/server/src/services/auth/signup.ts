@@ -1,8 +1,4 @@
-import {
-  SIGNUP_BONUS_CREDITS,
-  type SignupRequest,
-  type SignupResponse,
-} from '@app/shared';
+import { SIGNUP_BONUS_CREDITS, type SignupRequest, type SignupResponse } from '@app/shared';
 import { newId } from '../../ids.ts';
 import { AppError } from '../../errors.ts';
 import { presentUser } from '../../presenters/user.ts';

@@ -20,8 +20,17 @@ export async function listTransactions(options: {
     { type: query.type, from, to },
     toPage(query),
   );
+  const prompts = await options.ctx.store.videoPrompts(
+    options.actor.userId,
+    rows.filter((r) => r.referenceType === 'video').map((r) => r.referenceId),
+  );
   return {
-    transactions: rows.map(presentTransaction),
+    transactions: rows.map((r) =>
+      presentTransaction(
+        r,
+        r.referenceType === 'video' ? (prompts.get(r.referenceId) ?? null) : undefined,
+      ),
+    ),
     pagination: presentPagination(query, total),
   };
 }

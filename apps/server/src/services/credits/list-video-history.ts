@@ -7,13 +7,13 @@ import type { Actor, ServiceContext } from '../context.ts';
 export async function listVideoHistory(options: {
   ctx: ServiceContext;
   actor: Actor;
-  query: { page: number; pageSize: number; status?: VideoStatus };
+  query: { page: number; pageSize: number; status?: VideoStatus; q?: string };
   fileToken: (v: VideoRecord) => string;
 }): Promise<VideoHistoryResponse> {
   const { query } = options;
   const { rows, total } = await options.ctx.store.listVideos(
     options.actor.userId,
-    { status: query.status },
+    { status: query.status, q: query.q },
     toPage(query),
   );
   return {

@@ -1,10 +1,5 @@
 import type { PaymentStatus } from '@app/shared';
-import type {
-  MailDraft,
-  PaymentDecision,
-  PaymentRecord,
-  PlannedEntry,
-} from '../../store/types.ts';
+import type { MailDraft, PaymentDecision, PaymentRecord, PlannedEntry } from '../../store/types.ts';
 
 /** What Stripe has told us about a payment, from an event or from re-reading the intent. */
 export interface PaymentFacts {

@@ -1,12 +1,14 @@
 import { pruneExpiredSessions } from '../auth/prune-expired-sessions.ts';
 import type { ServiceContext } from '../context.ts';
 import { pruneExpiredIdempotencyKeys } from '../idempotency/prune-expired-keys.ts';
+import { pruneFinishedMail } from './prune-finished-mail.ts';
 import { pruneWebhookEvents } from './prune-webhook-events.ts';
 
 const TASKS = [
   { name: 'idempotency keys', run: pruneExpiredIdempotencyKeys },
   { name: 'webhook events', run: pruneWebhookEvents },
   { name: 'sessions', run: pruneExpiredSessions },
+  { name: 'finished mail', run: pruneFinishedMail },
 ] as const;
 
 /**

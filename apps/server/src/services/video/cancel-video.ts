@@ -19,11 +19,11 @@ export async function cancelVideo(options: {
   if (video.status !== 'queued' && video.status !== 'processing') {
     throw new AppError('INVALID_STATE', `The video is already ${video.status}`);
   }
-  const result = await ctx.store.finishVideo(
-    video.id,
-    { status: 'canceled', error: 'Canceled by the user' },
-    ctx.now().toISOString(),
-  );
+  const result = await ctx.store.finishVideo({
+    id: video.id,
+    finish: { status: 'canceled', error: 'Canceled by the user' },
+    now: ctx.now().toISOString(),
+  });
   if (!result.changed) {
     throw new AppError('INVALID_STATE', `The video is already ${result.video.status}`);
   }

@@ -86,7 +86,8 @@ export function issueAccountToken(
   input: { userId: string; token: NewAccountToken; now: string; mail: MailDraft[] },
 ): void {
   // Only the newest email change is pending: an older link must not switch to another address.
-  if (input.token.purpose === 'change_email') voidTokens(db, input.userId, 'change_email', input.now);
+  if (input.token.purpose === 'change_email')
+    voidTokens(db, input.userId, 'change_email', input.now);
   insertToken(db, input.userId, input.token, input.now);
   for (const draft of input.mail) enqueueMail(db, draft, input.now);
 }
@@ -215,7 +216,12 @@ export function deleteAccount(
     db,
     `SELECT id, status, credits_used, progress FROM video_generations
        WHERE user_id = ? AND status IN ('queued', 'processing')`,
-  ).all(userId) as Array<{ id: string; status: 'queued' | 'processing'; credits_used: number; progress: number }>;
+  ).all(userId) as Array<{
+    id: string;
+    status: 'queued' | 'processing';
+    credits_used: number;
+    progress: number;
+  }>;
   for (const v of active) {
     const refund = cancelRefundCredits({
       status: v.status,

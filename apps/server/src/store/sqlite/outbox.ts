@@ -28,20 +28,22 @@ export function enqueueMail(db: Db, draft: MailDraft, now: string): void {
   );
 }
 
+/** Each preference is read by its own fixed statement (no column name is interpolated). */
+const PREFERENCE = {
+  notify_refunds: 'SELECT notify_refunds FROM users WHERE id = ? AND deleted_at IS NULL',
+  notify_low_balance: 'SELECT notify_low_balance FROM users WHERE id = ? AND deleted_at IS NULL',
+} as const;
+
 /** Queues a mail the user asked for in their settings; the preference is read in this transaction. */
 function enqueueIfOptedIn(
   db: Db,
   userId: string,
-  column: 'notify_refunds' | 'notify_low_balance',
+  preference: keyof typeof PREFERENCE,
   template: MailTemplate,
   params: MailParams,
   now: string,
 ): void {
-  const wanted = statement(
-    db,
-    `SELECT ${column} FROM users WHERE id = ? AND deleted_at IS NULL`,
-    { pluck: true },
-  ).get(userId);
+  const wanted = statement(db, PREFERENCE[preference], { pluck: true }).get(userId);
   if (wanted === 1) enqueueMail(db, { userId, to: null, template, params }, now);
 }
 
@@ -138,4 +140,15 @@ export function markMailFailed(
        params = CASE WHEN @state = 'pending' THEN params ELSE '{}' END
      WHERE id = @id AND state = 'sending'`,
   ).run({ ...input, error: input.error.slice(0, 500) });
+}
+
+/** Deletes up to `limit` finished mails created before `createdBefore`; returns how many. */
+export function pruneFinishedMail(db: Db, createdBefore: string, limit: number): number {
+  return statement(
+    db,
+    `DELETE FROM mail_outbox WHERE id IN (
+       SELECT id FROM mail_outbox
+        WHERE state IN ('sent', 'failed', 'canceled') AND created_at < ?
+        LIMIT ?)`,
+  ).run(createdBefore, limit).changes;
 }

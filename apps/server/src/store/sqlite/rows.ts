@@ -94,4 +94,5 @@ export const videoFromRow = (r: Record<string, unknown>): VideoRecord => ({
   updatedAt: r.updated_at as string,
   startedAt: (r.started_at as string | null) ?? null,
   completedAt: (r.completed_at as string | null) ?? null,
+  deletedAt: (r.deleted_at as string | null) ?? null,
 });

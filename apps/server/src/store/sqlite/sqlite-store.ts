@@ -20,6 +20,16 @@ import type {
   UserRecord,
   VideoFinish,
   VideoRecord,
+  ClaimVideoInput,
+  RenewVideoLeaseInput,
+  VideoLease,
+  ReapLeasesInput,
+  ReapedVideo,
+  FinishVideoInput,
+  FinishVideoResult,
+  DeleteVideoResult,
+  SpendSummaryRows,
+  VideoListFilter,
 } from '../types.ts';
 import { cancelRefundCredits } from '@app/shared';
 import { applyEntry, LedgerRejected } from './ledger.ts';
@@ -34,6 +44,7 @@ import { migrate, openDatabase, seedPackages, type Db, type OpenOptions } from '
 import { entryFromRow, packageFromRow, paymentFromRow, userFromRow, videoFromRow } from './rows.ts';
 import * as accounts from './accounts.ts';
 import * as outbox from './outbox.ts';
+import * as library from './video-library.ts';
 import { SqliteAdminStore } from './admin.ts';
 
 type Row = Record<string, unknown>;
@@ -234,6 +245,10 @@ export class SqliteStore implements Store {
     return this.tx(() => outbox.markMailSent(this.db, input.id, input.now));
   }
 
+  pruneFinishedMail(input: { createdBefore: string; limit: number }): Promise<number> {
+    return this.tx(() => outbox.pruneFinishedMail(this.db, input.createdBefore, input.limit));
+  }
+
   markMailFailed(input: Parameters<Store['markMailFailed']>[0]): Promise<void> {
     return this.tx(() => outbox.markMailFailed(this.db, input));
   }
@@ -398,9 +413,7 @@ export class SqliteStore implements Store {
     staleBefore: string;
   }): Promise<IdempotencyBegin> {
     return this.tx((): IdempotencyBegin => {
-      const row = this.stmt(
-        'SELECT * FROM idempotency_keys WHERE user_id = ? AND scope = ? AND key = ?',
-      ).get(input.userId, input.scope, input.key) as Row | undefined;
+      const row = this.idempotencyRecord(input.userId, input.scope, input.key);
       if (row) {
         if (row.request_hash !== input.requestHash) return { state: 'mismatch' };
         if (row.state === 'completed') {
@@ -460,12 +473,6 @@ export class SqliteStore implements Store {
     );
   }
 
-  releaseAllInProgressRequests(): Promise<number> {
-    return this.tx(
-      () => this.stmt(`DELETE FROM idempotency_keys WHERE state = 'in_progress'`).run().changes,
-    );
-  }
-
   chargeAndCreateVideo(
     input: Parameters<Store['chargeAndCreateVideo']>[0],
   ): Promise<ChargeVideoResult> {
@@ -473,9 +480,7 @@ export class SqliteStore implements Store {
     const idem = input.idempotency;
     return this.tx((): ChargeVideoResult => {
       if (idem) {
-        const row = this.stmt(
-          'SELECT * FROM idempotency_keys WHERE user_id = ? AND scope = ? AND key = ?',
-        ).get(v.userId, idem.scope, idem.key) as Row | undefined;
+        const row = this.idempotencyRecord(v.userId, idem.scope, idem.key);
         if (row && row.request_hash !== idem.requestHash) return { kind: 'key_reused' };
         if (row && row.state === 'completed') {
           return {
@@ -586,35 +591,37 @@ export class SqliteStore implements Store {
 
   listVideos(
     userId: string,
-    filter: { status?: VideoRecord['status'] },
+    filter: VideoListFilter,
     page: Page,
   ): Promise<PageResult<VideoRecord>> {
-    return this.run(() => {
-      if (!filter.status) {
-        const { rows, total } = seekPage(this.db, 'video_generations', userId, page);
-        return { rows: rows.map(videoFromRow), total };
-      }
-      const params = { userId, status: filter.status, limit: page.limit, offset: page.offset };
-      const clause = 'user_id = @userId AND status = @status';
-      const total = this.stmt(`SELECT COUNT(*) FROM video_generations WHERE ${clause}`, true).get(
-        params,
-      ) as number;
-      const rows = this.stmt(
-        `SELECT * FROM video_generations WHERE ${clause}
-           ORDER BY user_seq DESC LIMIT @limit OFFSET @offset`,
-      ).all(params) as Row[];
-      return { rows: rows.map(videoFromRow), total };
-    });
+    return this.run(() => library.listLibraryVideos(this.db, userId, filter, page));
   }
 
-  claimNextVideo(now: string, options: { maxRunningPerUser: number }): Promise<VideoRecord | null> {
+  deleteVideo(input: { id: string; userId: string; now: string }): Promise<DeleteVideoResult> {
+    return this.tx(() => library.deleteLibraryVideo(this.db, input));
+  }
+
+  videoPrompts(userId: string, ids: string[]): Promise<Map<string, string | null>> {
+    return this.run(() => library.videoPromptsOf(this.db, userId, ids));
+  }
+
+  spendSummary(input: {
+    userId: string;
+    from: string;
+    tzOffsetMinutes: number;
+  }): Promise<SpendSummaryRows> {
+    return this.run(() => library.spendSummaryRows(this.db, input));
+  }
+
+  claimVideo(input: ClaimVideoInput): Promise<VideoRecord | null> {
     return this.tx(() => {
       // Walks the queue in fair order and stops at the first job whose user is under the
       // running cap. Only users at the cap are skipped, and there are at most as many of them
       // as render slots, each with a bounded queue: the walk is short however long the queue.
       const row = this.stmt(
         `UPDATE video_generations SET status = 'processing', attempts = attempts + 1,
-             started_at = COALESCE(started_at, @now), updated_at = @now
+             started_at = COALESCE(started_at, @now), updated_at = @now,
+             lease_owner = @owner, lease_until = @leaseUntil
            WHERE id = (
              SELECT q.id FROM video_generations q
              WHERE q.${ACTIVE} AND q.status = 'queued'
@@ -623,27 +630,82 @@ export class SqliteStore implements Store {
                    < @maxRunning
              ORDER BY q.fair_round, q.created_at, q.id LIMIT 1)
            RETURNING *`,
-      ).get({ now, maxRunning: options.maxRunningPerUser }) as Row | undefined;
+      ).get({
+        now: input.now,
+        maxRunning: input.maxRunningPerUser,
+        owner: input.owner,
+        leaseUntil: leaseEnd(input.now, input.leaseMs),
+      }) as Row | undefined;
       return row ? videoFromRow(row) : null;
     });
   }
 
-  updateVideoProgress(id: string, progress: number, now: string): Promise<void> {
+  renewVideoLease(input: RenewVideoLeaseInput): Promise<'renewed' | 'lost'> {
+    // Outside the group commit, as progress always was: a heartbeat is not worth a COMMIT
+    // shared with money writes.
     return this.run(() => {
-      this.stmt(
-        `UPDATE video_generations SET progress = MAX(progress, ?), updated_at = ?
-           WHERE id = ? AND status = 'processing'`,
-      ).run(Math.max(0, Math.min(100, Math.round(progress))), now, id);
+      const progress =
+        input.progress === undefined
+          ? null
+          : Math.max(0, Math.min(100, Math.round(input.progress)));
+      const info = this.stmt(
+        `UPDATE video_generations SET lease_until = @leaseUntil, updated_at = @now,
+             progress = MAX(progress, COALESCE(@progress, progress))
+           WHERE id = @id AND status = 'processing' AND lease_owner = @owner
+             AND attempts = @attempt`,
+      ).run({
+        id: input.id,
+        now: input.now,
+        progress,
+        owner: input.lease.owner,
+        attempt: input.lease.attempt,
+        leaseUntil: leaseEnd(input.now, input.leaseMs),
+      });
+      return info.changes > 0 ? 'renewed' : 'lost';
     });
   }
 
-  requeueVideo(id: string, now: string): Promise<boolean> {
+  releaseVideoLease(input: { id: string; lease: VideoLease; now: string }): Promise<boolean> {
+    return this.tx(
+      () =>
+        this.stmt(
+          `UPDATE video_generations SET status = 'queued', progress = 0, lease_owner = NULL,
+               lease_until = NULL, updated_at = @now
+             WHERE id = @id AND status = 'processing' AND lease_owner = @owner
+               AND attempts = @attempt`,
+        ).run({
+          id: input.id,
+          now: input.now,
+          owner: input.lease.owner,
+          attempt: input.lease.attempt,
+        }).changes > 0,
+    );
+  }
+
+  reapExpiredLeases(input: ReapLeasesInput): Promise<ReapedVideo[]> {
     return this.tx(() => {
-      const info = this.stmt(
-        `UPDATE video_generations SET status = 'queued', progress = 0, updated_at = ?
-           WHERE id = ? AND status IN ('queued', 'processing')`,
-      ).run(now, id);
-      return info.changes > 0;
+      // A lease-less processing row was left by a version without leases: expired too.
+      const rows = this.stmt(
+        `SELECT * FROM video_generations
+           WHERE status = 'processing' AND (lease_until IS NULL OR lease_until < ?)
+           ORDER BY lease_until LIMIT ?`,
+      ).all(input.now, input.limit) as Row[];
+      return rows.map((row): ReapedVideo => {
+        const video = videoFromRow(row);
+        if (video.attempts >= input.maxAttempts) {
+          const failed = this.resolveVideo(
+            video,
+            { status: 'failed', error: 'Rendering failed repeatedly' },
+            input.now,
+          );
+          return { video: failed.video, outcome: 'failed' };
+        }
+        const requeued = this.stmt(
+          `UPDATE video_generations SET status = 'queued', progress = 0, lease_owner = NULL,
+               lease_until = NULL, updated_at = ? WHERE id = ? RETURNING *`,
+        ).get(input.now, video.id) as Row;
+        return { video: videoFromRow(requeued), outcome: 'requeued' };
+      });
     });
   }
 
@@ -660,69 +722,84 @@ export class SqliteStore implements Store {
     });
   }
 
-  finishVideo(
-    id: string,
-    finish: VideoFinish,
-    now: string,
-  ): Promise<{ video: VideoRecord; changed: boolean; balance: number }> {
+  finishVideo(input: FinishVideoInput): Promise<FinishVideoResult> {
     return this.tx(() => {
-      const current = this.videoById(id);
-      if (
-        current.status === 'completed' ||
-        current.status === 'failed' ||
-        current.status === 'canceled'
-      ) {
+      const current = this.videoById(input.id);
+      if (input.lease && !this.holdsLease(input.id, input.lease)) {
         return { video: current, changed: false, balance: this.balanceOf(current.userId) };
       }
-      if (finish.status === 'completed') {
-        this.stmt(
-          `UPDATE video_generations SET status = 'completed', progress = 100, file_path = ?,
-               error = NULL, completed_at = ?, updated_at = ? WHERE id = ?`,
-        ).run(finish.filePath, now, now, id);
-        return {
-          video: this.videoById(id),
-          changed: true,
-          balance: this.balanceOf(current.userId),
-        };
-      }
-      // A cancel is priced from the progress recorded up to now, read in this transaction.
-      const refund =
-        finish.status === 'canceled'
-          ? cancelRefundCredits({
-              status: current.status,
-              creditsUsed: current.creditsUsed,
-              progress: current.progress,
-            })
-          : current.creditsUsed;
-      this.stmt(
-        `UPDATE video_generations SET status = ?, error = ?, credits_refunded = ?,
-             completed_at = ?, updated_at = ? WHERE id = ?`,
-      ).run(finish.status, finish.error, refund, now, now, id);
-      // The ledger refuses zero amounts: a render canceled at 100 % refunds nothing.
-      const balance =
-        refund === 0
-          ? this.balanceOf(current.userId)
-          : applyEntry(
-              this.db,
-              current.userId,
-              {
-                type: 'refund',
-                amount: refund,
-                referenceType: 'video',
-                referenceId: id,
-                description: refundDescription(finish.status, current, refund),
-              },
-              now,
-            ).balanceAfter;
-      if (refund > 0) {
-        outbox.noticeVideoRefund(
-          this.db,
-          { userId: current.userId, videoId: id, credits: refund, reason: finish.status },
-          now,
-        );
-      }
-      return { video: this.videoById(id), changed: true, balance };
+      return this.resolveVideo(current, input.finish, input.now);
     });
+  }
+
+  /** Whether the video is still rendering under this lease (its owner and attempt). */
+  private holdsLease(id: string, lease: VideoLease): boolean {
+    return (
+      this.stmt(
+        `SELECT 1 FROM video_generations
+           WHERE id = ? AND status = 'processing' AND lease_owner = ? AND attempts = ?`,
+        true,
+      ).get(id, lease.owner, lease.attempt) !== undefined
+    );
+  }
+
+  private resolveVideo(current: VideoRecord, finish: VideoFinish, now: string): FinishVideoResult {
+    const id = current.id;
+    if (
+      current.status === 'completed' ||
+      current.status === 'failed' ||
+      current.status === 'canceled'
+    ) {
+      return { video: current, changed: false, balance: this.balanceOf(current.userId) };
+    }
+    if (finish.status === 'completed') {
+      this.stmt(
+        `UPDATE video_generations SET status = 'completed', progress = 100, file_path = ?,
+             error = NULL, completed_at = ?, updated_at = ? WHERE id = ?`,
+      ).run(finish.filePath, now, now, id);
+      return {
+        video: this.videoById(id),
+        changed: true,
+        balance: this.balanceOf(current.userId),
+      };
+    }
+    // A cancel is priced from the progress recorded up to now, read in this transaction.
+    const refund =
+      finish.status === 'canceled'
+        ? cancelRefundCredits({
+            status: current.status,
+            creditsUsed: current.creditsUsed,
+            progress: current.progress,
+          })
+        : current.creditsUsed;
+    this.stmt(
+      `UPDATE video_generations SET status = ?, error = ?, credits_refunded = ?,
+           completed_at = ?, updated_at = ? WHERE id = ?`,
+    ).run(finish.status, finish.error, refund, now, now, id);
+    // The ledger refuses zero amounts: a render canceled at 100 % refunds nothing.
+    const balance =
+      refund === 0
+        ? this.balanceOf(current.userId)
+        : applyEntry(
+            this.db,
+            current.userId,
+            {
+              type: 'refund',
+              amount: refund,
+              referenceType: 'video',
+              referenceId: id,
+              description: refundDescription(finish.status, current, refund),
+            },
+            now,
+          ).balanceAfter;
+    if (refund > 0) {
+      outbox.noticeVideoRefund(
+        this.db,
+        { userId: current.userId, videoId: id, credits: refund, reason: finish.status },
+        now,
+      );
+    }
+    return { video: this.videoById(id), changed: true, balance };
   }
 
   createPayment(input: {
@@ -859,6 +936,11 @@ export class SqliteStore implements Store {
     return this.run(() => checkInvariants(this.db, options));
   }
 
+  /** One process: every change is already published in-process by the worker. */
+  listenVideoEvents(): Promise<() => Promise<void>> {
+    return Promise.resolve(() => Promise.resolve());
+  }
+
   observeDriverErrors(listener: (kind: DriverErrorKind) => void): void {
     this.driverErrorListener = listener;
   }
@@ -917,6 +999,13 @@ export class SqliteStore implements Store {
     ).run(userId, idem.scope, idem.key, idem.requestHash, response.status, response.body, now, now);
   }
 
+  /** The one lookup of a key's record, for the generic middleware and the charge alike. */
+  private idempotencyRecord(userId: string, scope: string, key: string): Row | undefined {
+    return this.stmt(
+      'SELECT * FROM idempotency_keys WHERE user_id = ? AND scope = ? AND key = ?',
+    ).get(userId, scope, key) as Row | undefined;
+  }
+
   private paymentBy(
     column: 'id' | 'stripe_payment_intent_id',
     value: string,
@@ -940,6 +1029,9 @@ export class SqliteStore implements Store {
  * rows, and SQLite only uses a partial index when the query repeats its WHERE term.
  */
 const ACTIVE = "status IN ('queued', 'processing')";
+
+const leaseEnd = (now: string, leaseMs: number) =>
+  new Date(Date.parse(now) + leaseMs).toISOString();
 
 function refundDescription(
   status: 'failed' | 'canceled',

@@ -6,13 +6,13 @@ import { isAbortError, throwIfAborted } from './abort.ts';
 import { defaultFfmpegPath, defaultFonts } from './binaries.ts';
 import { buildFilterGraph } from './filtergraph.ts';
 import { buildCards } from './layout.ts';
+import { renderCardPng } from './card-image.ts';
 import { encodeWav, synthesizeLoop } from './music.ts';
 import { createProgressParser, monotonicProgress } from './progress.ts';
 import { runProcess } from './run-ffmpeg.ts';
 import { fitCards, planTimeline } from './timeline.ts';
 import { validateJob } from './validate.ts';
 import { RenderError } from './types.ts';
-import type { FontWeight } from './layout.ts';
 import type { RenderJob, Renderer } from './types.ts';
 
 export interface FfmpegRendererOptions {
@@ -20,8 +20,8 @@ export interface FfmpegRendererOptions {
   ffmpegPath?: string;
   /** Where per-job scratch directories go; defaults to the OS temp dir. */
   workDir?: string;
-  /** A TTF used for all card text; defaults to the bundled Roboto Mono (wrapping assumes monospace). */
-  fontFile?: string;
+  /** Font files (TTF/OTF) for card text; defaults to the bundled Noto fonts (binaries.ts). */
+  fontFiles?: string[];
 }
 
 const FAILURE_MESSAGE = 'Video rendering failed';
@@ -42,9 +42,7 @@ async function render(job: RenderJob, opts: FfmpegRendererOptions): Promise<void
   throwIfAborted(job.signal);
   validateJob(job);
   const ffmpeg = opts.ffmpegPath ?? defaultFfmpegPath();
-  const fonts: Record<FontWeight, string> = opts.fontFile
-    ? { regular: opts.fontFile, bold: opts.fontFile }
-    : defaultFonts();
+  const fonts = opts.fontFiles ?? defaultFonts();
   const report = monotonicProgress(job.onProgress);
   report(0);
 
@@ -74,7 +72,7 @@ async function render(job: RenderJob, opts: FfmpegRendererOptions): Promise<void
 async function encode(p: {
   job: RenderJob;
   ffmpeg: string;
-  fonts: Record<FontWeight, string>;
+  fonts: string[];
   work: string;
   tempPath: string;
   report: (percent: number) => void;
@@ -83,19 +81,18 @@ async function encode(p: {
   const allCards = buildCards(job);
   const timeline = planTimeline(job.durationSeconds, allCards.length);
   const cards = fitCards(allCards, timeline.framesPerCard.length);
-  const textFile = (card: number, block: number) => join(work, `card${card}-text${block}.txt`);
-  await Promise.all(
-    cards.flatMap((card, c) => card.texts.map((t, b) => writeFile(textFile(c, b), t.text))),
-  );
+  const cardPath = (card: number) => join(work, `card${card}.png`);
+  // One card at a time: each holds a full-size bitmap while it is encoded to PNG.
+  for (const [c, card] of cards.entries()) {
+    throwIfAborted(job.signal);
+    const png = await renderCardPng(card, job, p.fonts);
+    await writeFile(cardPath(c), png);
+  }
   const graphPath = join(work, 'graph.txt');
   const graph = buildFilterGraph({
-    cards,
+    cardCount: cards.length,
     framesPerCard: timeline.framesPerCard,
     frameRate: timeline.frameRate,
-    width: job.width,
-    height: job.height,
-    fonts: p.fonts,
-    textFile,
   });
   await writeFile(graphPath, graph);
   const musicPath = job.customMusic ? await encodeMusicLoop(ffmpeg, work, job.signal) : null;
@@ -104,6 +101,8 @@ async function encode(p: {
   await runProcess({
     binary: ffmpeg,
     args: encodeArgs({
+      cardPaths: cards.map((_, c) => cardPath(c)),
+      frameRate: timeline.frameRate,
       graphPath,
       musicPath,
       durationSeconds: job.durationSeconds,
@@ -142,15 +141,20 @@ async function encodeMusicLoop(ffmpeg: string, work: string, signal: AbortSignal
 }
 
 function encodeArgs(p: {
+  cardPaths: string[];
+  frameRate: string;
   graphPath: string;
   musicPath: string | null;
   durationSeconds: number;
   tempPath: string;
 }): string[] {
   const audioIn = p.musicPath ? ['-stream_loop', '-1', '-i', p.musicPath] : [];
-  const audioOut = p.musicPath ? ['-map', '0:a', '-c:a', 'copy'] : [];
+  const audioOut = p.musicPath ? ['-map', `${p.cardPaths.length}:a`, '-c:a', 'copy'] : [];
+  // Paths are plain arguments, never part of the filtergraph, so they need no escaping.
+  const cardsIn = p.cardPaths.flatMap((path) => ['-framerate', p.frameRate, '-i', path]);
   return [
     ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'],
+    ...cardsIn,
     ...['-filter_complex_script', p.graphPath],
     ...audioIn,
     ...['-map', '[vout]', ...audioOut],

@@ -1,11 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { resendVerification } from '../../api/account';
 import { friendlyMessage } from '../../api/errors';
 import { useConfig } from '../../api/queries';
 import { useAuth } from '../../auth/AuthProvider';
 import { Alert } from '../Alert';
-import { takeBonusWithheldNotice } from './bonusNotice';
+import { bonusWithheldNotice, forgetBonusWithheld } from './bonusNotice';
 import styles from './AccountBanner.module.css';
 
 /**
@@ -15,7 +15,9 @@ import styles from './AccountBanner.module.css';
 export function AccountBanner() {
   const { user } = useAuth();
   const { data: config } = useConfig();
-  const [bonusWithheld, setBonusWithheld] = useState(takeBonusWithheldNotice);
+  const [bonusWithheld, setBonusWithheld] = useState(bonusWithheldNotice);
+  // Shown on this page view only (read in the initializer, forgotten after the first render).
+  useEffect(forgetBonusWithheld, []);
   const resend = useMutation({ mutationFn: resendVerification });
 
   const withheld = bonusWithheld ? (
@@ -33,8 +35,8 @@ export function AccountBanner() {
         </button>
       }
     >
-      The free credits are given once per mailbox, and this address (or another spelling of it,
-      such as a +alias) already received them.
+      The free credits are given once per mailbox, and this address (or another spelling of it, such
+      as a +alias) already received them.
     </Alert>
   ) : null;
 

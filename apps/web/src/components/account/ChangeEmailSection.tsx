@@ -24,7 +24,8 @@ export function ChangeEmailSection() {
     const parsed = ChangeEmailRequestSchema.safeParse({ newEmail, currentPassword });
     if (!parsed.success) {
       const errors: Record<string, string> = {};
-      for (const issue of parsed.error.issues) errors[String(issue.path[0] ?? '')] ??= issue.message;
+      for (const issue of parsed.error.issues)
+        errors[String(issue.path[0] ?? '')] ??= issue.message;
       setFormErrors(errors);
       return;
     }
@@ -34,7 +35,9 @@ export function ChangeEmailSection() {
   const serverFields = fieldErrors(mutation.error);
   const errors = { ...serverFields, ...formErrors };
   const otherError =
-    mutation.error && Object.keys(serverFields).length === 0 ? friendlyMessage(mutation.error) : null;
+    mutation.error && Object.keys(serverFields).length === 0
+      ? friendlyMessage(mutation.error)
+      : null;
 
   return (
     <section className="card section-card" aria-labelledby="email-heading">
@@ -42,7 +45,9 @@ export function ChangeEmailSection() {
         Email address
       </h2>
       <p className="muted">
-        {user ? `You sign in with ${user.email}${user.emailVerified ? ' (verified)' : ' (not verified yet)'}. ` : ''}
+        {user
+          ? `You sign in with ${user.email}${user.emailVerified ? ' (verified)' : ' (not verified yet)'}. `
+          : ''}
         A new address takes effect once you open the link we send to it.
       </p>
       {mutation.isSuccess ? (

@@ -32,7 +32,9 @@ export function DeleteAccountSection() {
   };
   const serverFields = fieldErrors(mutation.error);
   const otherError =
-    mutation.error && Object.keys(serverFields).length === 0 ? friendlyMessage(mutation.error) : null;
+    mutation.error && Object.keys(serverFields).length === 0
+      ? friendlyMessage(mutation.error)
+      : null;
 
   return (
     <section className={`card section-card ${styles.danger}`} aria-labelledby="delete-heading">

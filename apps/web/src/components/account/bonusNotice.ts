@@ -1,12 +1,12 @@
 const KEY = 'lumen.signupBonusWithheld';
 
-/** Set at signup when the bonus was withheld; read (and cleared) once by the banner. */
+/** Set at signup when the bonus was withheld; shown once by the banner, then forgotten. */
 export function rememberBonusWithheld(): void {
   sessionStorage.setItem(KEY, '1');
 }
 
-export function takeBonusWithheldNotice(): boolean {
-  const set = sessionStorage.getItem(KEY) === '1';
+export const bonusWithheldNotice = (): boolean => sessionStorage.getItem(KEY) === '1';
+
+export function forgetBonusWithheld(): void {
   sessionStorage.removeItem(KEY);
-  return set;
 }

@@ -1,10 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
 import type { ClientConfig, CreditPackageDto } from '@app/shared';
-import { createPaymentIntent } from '../../api/client';
 import { friendlyMessage } from '../../api/errors';
-import { queryKeys } from '../../api/queries';
+import { useCreateIntent, useRefreshPayments } from '../../api/mutations';
 import { friendlyCardMessage } from '../../lib/cardMessages';
 import { formatCardNumber, formatExpiry, validateCard, type CardFormErrors } from '../../lib/card';
 import { formatCents } from '../../lib/money';
@@ -15,7 +13,7 @@ import {
   type EmulatedPaymentIntent,
 } from '../../lib/stripeEmulator';
 import { TEST_CARDS, TEST_CARD_CVC, TEST_CARD_EXPIRY } from '../../lib/testCards';
-import { newIdempotencyKey } from '../../lib/uuid';
+import { useSubmissionKey } from '../../hooks/useSubmissionKey';
 import { Alert } from '../Alert';
 import { Field } from '../Field';
 import { ThreeDSChallenge } from './ThreeDSChallenge';
@@ -35,7 +33,9 @@ type Phase = 'form' | 'paying' | 'challenge' | 'authenticating';
  * sequence Stripe.js runs, with the documented test cards one click away.
  */
 export function EmulatorCheckout({ pkg, config, onPaid, onBusyChange }: EmulatorCheckoutProps) {
-  const queryClient = useQueryClient();
+  const createIntent = useCreateIntent();
+  const submission = useSubmissionKey<{ packageId: number; number: string }>();
+  const refreshPayments = useRefreshPayments();
   const [values, setValues] = useState({ number: '', expiry: '', cvc: '' });
   const [fieldErrors, setFieldErrors] = useState<CardFormErrors>({});
   const [phase, setPhaseState] = useState<Phase>('form');
@@ -53,14 +53,17 @@ export function EmulatorCheckout({ pkg, config, onPaid, onBusyChange }: Emulator
   };
 
   const fail = (message: string) => {
+    submission.settle();
     setError(message);
     setPhase('form');
     // A failed attempt is still a payment row with a status worth showing.
-    void queryClient.invalidateQueries({ queryKey: queryKeys.payments });
+    refreshPayments();
   };
 
   const handleIntent = (intent: EmulatedPaymentIntent) => {
     if (intent.status === 'succeeded' || intent.status === 'processing') {
+      submission.settle();
+      submission.succeeded();
       setPhase('form');
       onPaid(intent.id);
     } else if (intent.status === 'requires_action') {
@@ -94,9 +97,12 @@ export function EmulatorCheckout({ pkg, config, onPaid, onBusyChange }: Emulator
     const baseUrl = config.stripeEmulatorUrl;
     setError(null);
     setPhase('paying');
+    // One key per intended payment (this package, this card): paying again after a network
+    // error reuses the intent; another card or a success starts a new one.
+    const idempotencyKey = submission.begin({ packageId: pkg.id, number: values.number });
+    if (!idempotencyKey) return;
     void run(async () => {
-      // One key per Pay click: a retried request never creates a second payment.
-      const intent = await createPaymentIntent(pkg.id, newIdempotencyKey());
+      const intent = await createIntent.mutateAsync({ packageId: pkg.id, idempotencyKey });
       target.current = {
         baseUrl,
         publishableKey: config.stripePublishableKey,
@@ -134,10 +140,13 @@ export function EmulatorCheckout({ pkg, config, onPaid, onBusyChange }: Emulator
               className="test-card"
               onClick={() => fill(card.number)}
               disabled={busy}
-              aria-label={`Fill test card ${card.number}: ${card.outcome}`}
             >
-              <span className="test-card-label">{card.label}</span>
+              {/* The name begins with what is on the button (WCAG 2.5.3: label in name). */}
+              <span className="test-card-label">{card.label}</span>{' '}
               <span className="mono">•••• {card.number.slice(-4)}</span>
+              <span className="visually-hidden">
+                . Fill test card {card.number}: {card.outcome}
+              </span>
             </button>
           ))}
         </div>

@@ -46,8 +46,7 @@ export function ResetPasswordPage() {
         <Alert tone="error">This link is incomplete. Open it again from the email.</Alert>
       ) : mutation.isSuccess ? (
         <Alert tone="success" title="Password changed">
-          Every session has been signed out. <Link to="/login">Log in</Link> with your new
-          password.
+          Every session has been signed out. <Link to="/login">Log in</Link> with your new password.
         </Alert>
       ) : (
         <form className="form-stack" onSubmit={onSubmit} noValidate>

@@ -7,6 +7,9 @@ import { sql as keysetPages } from './006-keyset-pages.ts';
 import { sql as webhookEventAge } from './007-webhook-event-age.ts';
 import { sql as accountsAndMail } from './008-accounts-and-mail.ts';
 import { sql as adminConsole } from './009-admin-console.ts';
+import { sql as videoLeases } from './010-video-leases.ts';
+import { sql as videoLibrary } from './011-video-library.ts';
+import { sql as mailOutboxRetention } from './012-mail-outbox-retention.ts';
 
 export interface Migration {
   version: number;
@@ -25,4 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'webhook-event-age', sql: webhookEventAge },
   { version: 8, name: 'accounts-and-mail', sql: accountsAndMail },
   { version: 9, name: 'admin-console', sql: adminConsole },
+  { version: 10, name: 'video-leases', sql: videoLeases },
+  { version: 11, name: 'video-library', sql: videoLibrary },
+  { version: 12, name: 'mail-outbox-retention', sql: mailOutboxRetention },
 ];

@@ -1,10 +1,9 @@
-'use strict';
 /**
  * Runs maildev (a real SMTP server with a web inbox and an HTTP API) for `pnpm start` or a
  * test. maildev keeps module-level state and exits the process on SIGTERM, so it gets a
  * process of its own; it exits as soon as its parent is gone (stdin closes).
  */
-const MailDev = require('maildev');
+import MailDev from 'maildev';
 
 const config = JSON.parse(process.argv[2]);
 const maildev = new MailDev({ ...config, ip: '127.0.0.1', silent: true });
