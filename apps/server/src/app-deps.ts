@@ -5,7 +5,7 @@ import type { TokenService } from './services/auth/tokens.ts';
 import type { RequestListener } from 'node:http';
 import type Stripe from 'stripe';
 import type { VideoQueue } from './services/video/queue.ts';
-import type { VideoRecord } from './store/types.ts';
+import type { LimiterFactory, VideoRecord } from './store/types.ts';
 import type { RequestLimits } from './http/request-limits.ts';
 import type { SseStreams } from './http/sse-streams.ts';
 import type { PromMetrics } from './ops/prom-metrics.ts';
@@ -25,6 +25,8 @@ export interface AppDeps {
   stripe: Stripe;
   videoQueue: VideoQueue;
   limits: RequestLimits;
+  /** Rate limiters whose counters every instance shares (the store's). */
+  rateLimiter: LimiterFactory;
   sseStreams: SseStreams;
   /** The bundled Stripe emulator's HTTP API, served same-origin for the browser checkout. */
   stripeEmulatorHandler?: RequestListener;

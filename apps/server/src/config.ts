@@ -381,7 +381,9 @@ export function loadConfig(env: Record<string, string | undefined> = processEnv(
     );
   }
   if (instanceCount > 1 && !e.DATABASE_URL) {
-    throw new ConfigError('INSTANCE_COUNT > 1 needs DATABASE_URL (PostgreSQL): SQLite is one process');
+    throw new ConfigError(
+      'INSTANCE_COUNT > 1 needs DATABASE_URL (PostgreSQL): SQLite is one process',
+    );
   }
   if (production && !e.SMTP_URL) {
     throw new ConfigError(

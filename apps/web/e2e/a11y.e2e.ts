@@ -18,9 +18,13 @@ const baseUrl = inject('baseUrl');
 async function expectAccessible(page: Page, where: string) {
   await page.waitForLoadState('networkidle');
   await page
-    .waitForFunction(() => !document.querySelector('[role="status"][aria-busy="true"], .spinner'), null, {
-      timeout: 10_000,
-    })
+    .waitForFunction(
+      () => !document.querySelector('[role="status"][aria-busy="true"], .spinner'),
+      null,
+      {
+        timeout: 10_000,
+      },
+    )
     .catch(() => undefined);
   const violations = await seriousA11yViolations(page);
   expect(violations, `${where}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);

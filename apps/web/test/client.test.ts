@@ -61,7 +61,9 @@ describe('api client', () => {
       }),
     });
     const error = await login({ email: 'a@b.co', password: 'x' }).catch((e: unknown) => e);
-    expect(friendlyMessage(error)).toBe('Too many attempts. Please wait about 30 seconds and try again.');
+    expect(friendlyMessage(error)).toBe(
+      'Too many attempts. Please wait about 30 seconds and try again.',
+    );
   });
 
   it('a 401 on an authenticated call starts the session-expired flow; on login it does not', async () => {

@@ -21,7 +21,7 @@ describe('calculateCost', () => {
     ],
     // Per started minute.
     ['2.5 min 720p bills 3 minutes', { durationMinutes: 2.5, resolution: '720p' }, 15],
-    ['0.01 min 720p bills 1 minute', { durationMinutes: 0.01, resolution: '720p' }, 5],
+    ['0.1 min (the minimum) 720p bills 1 minute', { durationMinutes: 0.1, resolution: '720p' }, 5],
     ['1 min 720p', { durationMinutes: 1, resolution: '720p' }, 5],
     ['1 min 1080p', { durationMinutes: 1, resolution: '1080p' }, 8],
     ['1.0001 min 1080p bills 2 minutes', { durationMinutes: 1.0001, resolution: '1080p' }, 16],
@@ -56,7 +56,7 @@ describe('calculateCost', () => {
     });
   });
 
-  it.each([0, -1, 60.0001, Number.NaN, Number.POSITIVE_INFINITY])(
+  it.each([0, 0.0001, 0.0999, -1, 60.0001, Number.NaN, Number.POSITIVE_INFINITY])(
     'rejects a duration of %s',
     (durationMinutes) => {
       expect(() => calculateCost({ durationMinutes, resolution: '720p' })).toThrow(

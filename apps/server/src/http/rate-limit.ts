@@ -2,14 +2,18 @@ import type { RequestHandler } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { rateLimited } from '../errors.ts';
 import { actorOf } from './auth.ts';
+import type { LimiterFactory } from '../store/types.ts';
 
 /** Per-user limit for spending and payment endpoints, enforced before any work is done. */
 export function perUserLimit(options: {
   name: string;
   perMinute: number;
   disabled: boolean;
+  /** Where the counters live (AppDeps.rateLimiter: shared by every instance). */
+  make?: LimiterFactory;
 }): RequestHandler {
-  const limiter = new RateLimiterMemory({
+  const make = options.make ?? ((o) => new RateLimiterMemory(o));
+  const limiter = make({
     keyPrefix: options.name,
     points: options.perMinute,
     duration: 60,

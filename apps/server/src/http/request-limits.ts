@@ -1,9 +1,10 @@
 import type { Request, RequestHandler } from 'express';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import { rateLimited } from '../errors.ts';
 import { actorOf } from './auth.ts';
 import { clientNetwork } from './client-ip.ts';
+import type { LimiterFactory } from '../store/types.ts';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -30,12 +31,10 @@ export interface IdempotencyKeyQuota {
   take(userId: string): Promise<{ ok: true } | { ok: false; msBeforeNext: number }>;
 }
 
-function limiter(name: string, points: number, durationSeconds: number) {
-  return new RateLimiterMemory({ keyPrefix: name, points, duration: durationSeconds });
-}
+const inMemory: LimiterFactory = (options) => new RateLimiterMemory(options);
 
 function throttle(
-  rl: RateLimiterMemory,
+  rl: RateLimiterAbstract,
   keyOf: (req: Request, res: Parameters<RequestHandler>[1]) => string | null,
   message: string,
   disabled: boolean,
@@ -56,7 +55,13 @@ function throttle(
   };
 }
 
-export function createRequestLimits(config: Config): RequestLimits {
+/** `make`: where the counters live (the store's: shared by every instance on PostgreSQL). */
+export function createRequestLimits(
+  config: Config,
+  make: LimiterFactory = inMemory,
+): RequestLimits {
+  const limiter = (name: string, points: number, durationSeconds: number) =>
+    make({ keyPrefix: name, points, duration: durationSeconds });
   const r = config.rateLimits;
   const off = r.disabled;
   const isWrite = (req: Request) => WRITE_METHODS.has(req.method);

@@ -43,7 +43,12 @@ export function paymentsRouter(deps: AppDeps): Router {
   router.use(requireAuth(tokens), deps.limits.writesPerUser);
   const quota = deps.limits.idempotencyKeys;
   const limit = (name: string) =>
-    perUserLimit({ name, perMinute: limits.paymentsPerMinute, disabled: limits.disabled });
+    perUserLimit({
+      name,
+      perMinute: limits.paymentsPerMinute,
+      disabled: limits.disabled,
+      make: deps.rateLimiter,
+    });
 
   router.post(
     '/create-intent',

@@ -74,6 +74,7 @@ export function videoRouter(deps: AppDeps): Router {
       name: 'generate',
       perMinute: limits.generatePerMinute,
       disabled: limits.disabled,
+      make: deps.rateLimiter,
     }),
     requireVerifiedEmail(ctx),
     idempotency(ctx.store, 'video.generate', ctx.now, { atomic: true, quota }),

@@ -6,8 +6,7 @@ import { openSqliteStore, type SqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './types.ts';
 
 export type OpenedStore =
-  | { kind: 'sqlite'; store: SqliteStore }
-  | { kind: 'postgres'; store: PgStore };
+  { kind: 'sqlite'; store: SqliteStore } | { kind: 'postgres'; store: PgStore };
 
 /**
  * The configured adapter: PostgreSQL when DATABASE_URL is set (migrated first, as the owner

@@ -5,6 +5,7 @@ import type {
   TransactionType,
   VideoStatus,
 } from '@app/shared';
+import type { IRateLimiterOptions, RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AdminStore } from './admin-types.ts';
 
 /**
@@ -608,9 +609,25 @@ export interface Store {
    * process (SQLite) has no other instance: the listener is never called. Returns `stop`.
    */
   listenVideoEvents(listener: VideoEventListener): Promise<() => Promise<void>>;
+  /**
+   * Runs `fn` unless another instance is running the job called `name` right now (then
+   * returns null). PostgreSQL: a session advisory lock held for the run; one process
+   * (SQLite): always runs.
+   */
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
+  /**
+   * A rate limiter whose counters every instance sharing this database sees (PostgreSQL: an
+   * UNLOGGED table, with an in-memory limiter as insurance while the database is away); one
+   * process (SQLite): in memory.
+   */
+  rateLimiter: LimiterFactory;
   /** Called with every locked/full/unavailable driver failure, before it becomes a typed error. */
   observeDriverErrors(listener: (kind: DriverErrorKind) => void): void;
 }
+
+export type LimiterFactory = (
+  options: IRateLimiterOptions & { keyPrefix: string },
+) => RateLimiterAbstract;
 
 export interface VideoEventListener {
   onVideo: (videoId: string) => void;

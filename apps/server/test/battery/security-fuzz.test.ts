@@ -222,7 +222,7 @@ const nonBlank = (max: number) =>
 const validCost = {
   durationMinutes: fc.oneof(
     fc.integer({ min: 1, max: S.MAX_DURATION_MINUTES }),
-    fc.double({ min: 0.001, max: S.MAX_DURATION_MINUTES, noNaN: true }),
+    fc.double({ min: S.MIN_DURATION_MINUTES, max: S.MAX_DURATION_MINUTES, noNaN: true }),
   ),
   resolution: fc.constantFrom(...S.RESOLUTIONS),
   customMusic: fc.boolean(),

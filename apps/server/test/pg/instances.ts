@@ -38,10 +38,7 @@ export interface Fleet {
   close: () => Promise<void>;
 }
 
-export async function startFleet(
-  count = 2,
-  extraEnv: Record<string, string> = {},
-): Promise<Fleet> {
+export async function startFleet(count = 2, extraEnv: Record<string, string> = {}): Promise<Fleet> {
   const db = await createTestDatabase();
   const root = mkdtempSync(path.join(tmpdir(), 'credit-fleet-'));
   const videoDir = path.join(root, 'shared-videos');

@@ -158,13 +158,18 @@ describe('H: two instances on one PostgreSQL database (noop renders)', () => {
     await f.stripe.refunds.create({ payment_intent: paymentIntentId, amount: third });
     await f.stripe.refunds.create({ payment_intent: paymentIntentId, amount: third });
     const refunds = (await f.stripe.events.list({ type: 'charge.refunded', limit: 10 })).data
-      .filter((e) => (e.data.object as { payment_intent: string }).payment_intent === paymentIntentId)
+      .filter(
+        (e) => (e.data.object as { payment_intent: string }).payment_intent === paymentIntentId,
+      )
       .reverse();
     expect(refunds).toHaveLength(2);
     await Promise.all(
       refunds.flatMap((e) => {
         const p = JSON.stringify(e);
-        const h = f.stripe.webhooks.generateTestHeaderString({ payload: p, secret: WEBHOOK_SECRET });
+        const h = f.stripe.webhooks.generateTestHeaderString({
+          payload: p,
+          secret: WEBHOOK_SECRET,
+        });
         return [0, 1].map((node) =>
           fetch(`${f.nodes[node]!.baseUrl}/api/payments/webhook`, {
             method: 'POST',
@@ -184,16 +189,22 @@ describe('H: two instances on one PostgreSQL database (noop renders)', () => {
   it('M6: the database refusing connections, then read-only, under load: 503 with Retry-After, recovery without restarting the instances, invariants hold', async () => {
     const user = await f.signup();
     await f.grant(user.id, 10_000);
-    const admin = new pg.Client({ connectionString: f.db.adminUrl.replace(`/${f.db.name}`, '/postgres') });
+    const admin = new pg.Client({
+      connectionString: f.db.adminUrl.replace(`/${f.db.name}`, '/postgres'),
+    });
     await admin.connect();
     try {
       let load = true;
-      const seen: { status: number; retryAfter: string | null; text?: string }[] = [];
+      const seen: { status: number; retryAfter: string | null; text?: string; ms?: number }[] = [];
       const loader = (async () => {
         for (let i = 0; load; i++) {
+          const t0 = Date.now();
+          // A refused connection (an instance died) is recorded as 0 and fails the test.
           const r = await generate(f, i % 2, user.token).catch(() => null);
-          if (r) {
+          if (!r) seen.push({ status: 0, retryAfter: null });
+          else {
             seen.push({
+              ms: Date.now() - t0,
               status: r.status,
               retryAfter: r.headers.get('retry-after'),
               ...(r.status >= 500 ? { text: r.text.slice(0, 120) } : {}),
@@ -204,7 +215,9 @@ describe('H: two instances on one PostgreSQL database (noop renders)', () => {
       })();
       const waitFor = (what: string, ok: () => boolean) =>
         until(what, ok, 20_000).catch((err: Error) => {
-          throw new Error(`${err.message}; last answers: ${JSON.stringify(seen.slice(-4))}`);
+          throw new Error(
+            `${err.message}; ${seen.length} answers, last: ${JSON.stringify(seen.slice(-4))}`,
+          );
         });
       await sleep(300);
       // "Restarted": every connection to this database dropped, new ones refused for a while.
@@ -238,15 +251,22 @@ describe('H: two instances on one PostgreSQL database (noop renders)', () => {
       load = false;
       await loader;
       const statuses = new Set(seen.map((s) => s.status));
-      expect([...statuses].every((s) => [202, 503].includes(s)), [...statuses].join()).toBe(true);
+      expect(
+        [...statuses].every((s) => [202, 503].includes(s)),
+        [...statuses].join(),
+      ).toBe(true);
       expect(seen.filter((s) => s.status === 503).every((s) => s.retryAfter !== null)).toBe(true);
       const accepted = seen.filter((s) => s.status === 202).length;
       const usage = (await entriesOf(f, user.id)).filter((e) => e.type === 'usage');
       // A 503 may hide a committed charge (the connection died after COMMIT), never a lost one.
       expect(usage.length).toBeGreaterThanOrEqual(accepted);
     } finally {
-      await admin.query(`ALTER DATABASE ${f.db.name} ALLOW_CONNECTIONS true`).catch(() => undefined);
-      await admin.query(`ALTER DATABASE ${f.db.name} RESET default_transaction_read_only`).catch(() => undefined);
+      await admin
+        .query(`ALTER DATABASE ${f.db.name} ALLOW_CONNECTIONS true`)
+        .catch(() => undefined);
+      await admin
+        .query(`ALTER DATABASE ${f.db.name} RESET default_transaction_read_only`)
+        .catch(() => undefined);
       await admin.end();
     }
     await f.store.pool.query('SELECT 1').catch(() => undefined);
@@ -309,7 +329,12 @@ describe('H: two instances on one PostgreSQL database (ffmpeg renders, 1.5 s lea
     });
     expect(canceled.status, canceled.text).toBe(200);
     // The renderer on the other instance is stopped (NOTIFY, else its next heartbeat).
-    await until('the render stopped', () => !existsSync(`/proc/${ffmpeg}`) || undefined, 10_000, 20);
+    await until(
+      'the render stopped',
+      () => !existsSync(`/proc/${ffmpeg}`) || undefined,
+      10_000,
+      20,
+    );
     await until('the stream saw the cancel', () => text.includes('"canceled"'), 10_000, 20);
     controller.abort();
     await reading;
@@ -372,11 +397,13 @@ describe('H: two instances on one PostgreSQL database (ffmpeg renders, 1.5 s lea
     expect(after).toEqual(winner);
     expect(existsSync(after.file_path!)).toBe(true);
     const entries = await entriesOf(f, user.id);
-    expect(entries.filter((e) => e.reference_id === video.id).map((e) => e.type)).toEqual(['usage']);
+    expect(entries.filter((e) => e.reference_id === video.id).map((e) => e.type)).toEqual([
+      'usage',
+    ]);
     await f.assertInvariants();
   }, 120_000);
 
-  it('restarting one instance does not disturb the other one\'s render', async () => {
+  it("restarting one instance does not disturb the other one's render", async () => {
     const user = await f.signup();
     await f.grant(user.id, 100);
     const { video, node, ffmpeg } = await frozenRender(user.token);
@@ -392,4 +419,35 @@ describe('H: two instances on one PostgreSQL database (ffmpeg renders, 1.5 s lea
     );
     expect((await videoRow(f, video.id)).attempts).toBe(1);
   }, 120_000);
+});
+
+describe('H: limits shared by both instances', () => {
+  let f: Fleet;
+  beforeAll(async () => {
+    f = await startFleet(2, { RATE_LIMITS_DISABLED: 'false' });
+  }, 120_000);
+  afterAll(async () => f?.close());
+
+  it('30 generates a minute across both, then 429; the login throttle counts guesses on both', async () => {
+    const user = await f.signup();
+    await f.grant(user.id, 10_000);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => generate(f, i % 2, user.token)),
+    );
+    expect(results.filter((r) => r.status === 202)).toHaveLength(30);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(10);
+
+    const me = await f.call(0, 'GET', '/api/auth/me', { token: user.token });
+    const email = (me.body as { user: { email: string } }).user.email;
+    const guesses = [];
+    for (let i = 0; i < 12; i++) {
+      guesses.push(
+        await f.call(i % 2, 'POST', '/api/auth/login', {
+          body: { email, password: `wrong guess ${i}` },
+        }),
+      );
+    }
+    expect(guesses.slice(0, 10).map((r) => r.status)).toEqual(Array(10).fill(401));
+    expect(guesses.slice(10).map((r) => r.status)).toEqual([429, 429]);
+  }, 60_000);
 });

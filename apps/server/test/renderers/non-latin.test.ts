@@ -12,9 +12,15 @@ const RENDER_TIMEOUT = 120_000;
 async function grayFrame(videoPath: string, atSeconds: number): Promise<Buffer> {
   const { stdout } = await execFileAsync(
     ffmpegPath,
-    ['-v', 'error', '-ss', String(atSeconds), '-i', videoPath, '-frames:v', '1'].concat(
-      ['-vf', 'scale=320:180', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'],
-    ),
+    ['-v', 'error', '-ss', String(atSeconds), '-i', videoPath, '-frames:v', '1'].concat([
+      '-vf',
+      'scale=320:180',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      'pipe:1',
+    ]),
     { encoding: 'buffer', maxBuffer: 1 << 20 },
   );
   return stdout as Buffer;

@@ -156,6 +156,13 @@ async function exerciseHotPaths() {
   await on('transactions: deep page', () =>
     store.listTransactions(user, {}, { limit: 20, offset: 20 * 25 }),
   );
+  await on('transactions: prompts of the videos on a page', async () => {
+    const page = await store.listTransactions(user, { type: 'usage' }, { limit: 20, offset: 0 });
+    await store.videoPrompts(
+      user,
+      page.rows.map((r) => r.referenceId),
+    );
+  });
   await on('transactions: filtered by type', () =>
     store.listTransactions(user, { type: 'refund' }, { limit: 20, offset: 0 }),
   );
@@ -335,6 +342,13 @@ describe('query plans of the hot paths', () => {
       }
     }
     expect(offenders, offenders.join('\n')).toEqual([]);
+    // Rows looked up by id must be found by id, not by walking the user's whole history.
+    for (const c of hot.filter((h) => /\bid IN \(/.test(h.sql))) {
+      const plan = store.db.prepare(`EXPLAIN QUERY PLAN ${c.sql}`).all(...c.args) as {
+        detail: string;
+      }[];
+      expect(plan.map((p) => p.detail).join('\n'), c.path).toMatch(/\(id=\?\)/);
+    }
   });
 
   it('seek to deep pages of unfiltered lists instead of skipping rows', async () => {

@@ -84,7 +84,9 @@ export function PaymentHistory() {
                     </td>
                     <td data-label="Notes" className="cell-note">
                       {paymentNote(p) || <span aria-hidden="true">—</span>}
-                      {p.status === 'requires_action' ? <PendingPaymentActions payment={p} /> : null}
+                      {p.status === 'requires_action' ? (
+                        <PendingPaymentActions payment={p} />
+                      ) : null}
                     </td>
                     <td data-label="Receipt">
                       {p.hasReceipt ? (

@@ -3,7 +3,13 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { LowBalanceAlert } from '../../src/components/LowBalanceAlert';
 import { PurchaseModal } from '../../src/components/PurchaseModal';
-import { emptyHistoryRoutes, emulatorConfig, payment, proIntentCreated, proPackage } from '../fixtures';
+import {
+  emptyHistoryRoutes,
+  emulatorConfig,
+  payment,
+  proIntentCreated,
+  proPackage,
+} from '../fixtures';
 import { balanceResponse, fakeFetch, renderWithProviders } from '../helpers';
 
 // Issue 15, defects 4 and 9: copy that promised what did not exist or said the wrong thing.

@@ -69,8 +69,10 @@ describe('Generate, clicked twice', () => {
     fireEvent.click(button);
     fireEvent.click(button);
     await waitFor(() => expect((button as HTMLButtonElement).disabled).toBe(true));
-    await screen.findByRole('button', { name: /Generate another copy/ });
+    await screen.findByTestId('video-card');
+    await new Promise((r) => setTimeout(r, 100));
     expect(net.to('POST', '/api/video/generate')).toHaveLength(1);
+    await screen.findByRole('button', { name: /Generate another copy/ });
     // After success the form says the video is on its way instead of inviting the same order.
     expect(screen.getByTestId('generate-started').textContent).toContain('on its way');
   });

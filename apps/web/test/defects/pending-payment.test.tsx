@@ -49,7 +49,9 @@ describe('a payment waiting for 3-D Secure', () => {
     await waitFor(() => expect(net.to('POST', '/api/payments/confirm')).toHaveLength(1));
     const [auth] = net.to('POST', `/emulator/stripe/v1/payment_intents/${PI}/authenticate`);
     expect(auth!.body).toContain(`${PI}_secret_x`);
-    expect(net.to('POST', '/api/payments/pay_w/resume')[0]!.headers.get('Idempotency-Key')).toBeTruthy();
+    expect(
+      net.to('POST', '/api/payments/pay_w/resume')[0]!.headers.get('Idempotency-Key'),
+    ).toBeTruthy();
   });
 
   it('can be canceled from the payment history', async () => {
@@ -58,6 +60,8 @@ describe('a payment waiting for 3-D Secure', () => {
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Cancel payment' }));
     await waitFor(() => expect(net.to('POST', '/api/payments/pay_w/cancel')).toHaveLength(1));
-    expect(net.to('POST', '/api/payments/pay_w/cancel')[0]!.headers.get('Idempotency-Key')).toBeTruthy();
+    expect(
+      net.to('POST', '/api/payments/pay_w/cancel')[0]!.headers.get('Idempotency-Key'),
+    ).toBeTruthy();
   });
 });

@@ -9,7 +9,10 @@ import { balanceResponse, fakeFetch, renderWithProviders } from '../helpers';
 describe('an unknown video', () => {
   it('answers "not found" at once with a way back, and no retry', async () => {
     writeSession({ token: 't', expiresAt: '2999-01-01T00:00:00.000Z' });
-    const notFound = { status: 404, json: { error: { code: 'NOT_FOUND', message: 'Video not found' } } };
+    const notFound = {
+      status: 404,
+      json: { error: { code: 'NOT_FOUND', message: 'Video not found' } },
+    };
     const net = fakeFetch({
       'GET /api/video/nope': () => notFound,
       'GET /api/video/nope/events': () => notFound,

@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { LimiterFactory } from '../../store/types.ts';
 import type { Config } from '../../config.ts';
 import { rateLimited } from '../../errors.ts';
 
@@ -8,16 +9,19 @@ import { rateLimited } from '../../errors.ts';
  * limit counts whether or not an account exists, so a 429 tells nothing about the address.
  */
 export class AccountMailThrottle {
-  private readonly perAddress: RateLimiterMemory;
-  private readonly perNetwork: RateLimiterMemory;
+  private readonly perAddress: RateLimiterAbstract;
+  private readonly perNetwork: RateLimiterAbstract;
 
-  constructor(private readonly limits: Config['rateLimits']) {
-    this.perAddress = new RateLimiterMemory({
+  constructor(
+    private readonly limits: Config['rateLimits'],
+    make: LimiterFactory = (o) => new RateLimiterMemory(o),
+  ) {
+    this.perAddress = make({
       keyPrefix: 'mail_addr',
       points: limits.accountMailPerAddress,
       duration: 3600,
     });
-    this.perNetwork = new RateLimiterMemory({
+    this.perNetwork = make({
       keyPrefix: 'mail_net',
       points: limits.accountMailPerIp,
       duration: 3600,

@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { LimiterFactory } from '../../store/types.ts';
 import type { Config } from '../../config.ts';
 import { rateLimited } from '../../errors.ts';
 import { HashGate } from './hash-gate.ts';
@@ -23,7 +24,7 @@ const NO_ATTEMPT: Attempt = { succeeded: async () => {}, refund: async () => {} 
 const limited = (res: RateLimiterRes) =>
   rateLimited(res.msBeforeNext, 'Too many attempts, please try again later');
 
-async function consume(limiter: RateLimiterMemory, key: string): Promise<void> {
+async function consume(limiter: RateLimiterAbstract, key: string): Promise<void> {
   try {
     await limiter.consume(key);
   } catch (res) {
@@ -39,29 +40,31 @@ async function consume(limiter: RateLimiterMemory, key: string): Promise<void> {
  * otherwise an attacker could learn it by watching which attempt gets in.
  */
 export class AuthThrottle {
-  private readonly accountFailures: RateLimiterMemory;
-  private readonly ipFailures: RateLimiterMemory;
-  private readonly signups: RateLimiterMemory;
+  private readonly accountFailures: RateLimiterAbstract;
+  private readonly ipFailures: RateLimiterAbstract;
+  private readonly signups: RateLimiterAbstract;
   /** Caps concurrent bcrypt work (and password-strength checks) per IP and in total. */
   readonly hashing: HashGate;
 
   constructor(
     private readonly limits: ThrottleLimits,
     bcrypt: Config['bcrypt'],
+    /** Where the counters live: shared by every instance on PostgreSQL. */
+    make: LimiterFactory = (o) => new RateLimiterMemory(o),
   ) {
-    this.accountFailures = new RateLimiterMemory({
+    this.accountFailures = make({
       keyPrefix: 'login_acct',
       points: limits.loginPerAccount,
       duration: 15 * 60,
       blockDuration: 15 * 60,
     });
-    this.ipFailures = new RateLimiterMemory({
+    this.ipFailures = make({
       keyPrefix: 'login_ip',
       points: limits.loginPerIp,
       duration: 60 * 60,
       blockDuration: 60 * 60,
     });
-    this.signups = new RateLimiterMemory({
+    this.signups = make({
       keyPrefix: 'signup_ip',
       points: limits.signupPerIp,
       duration: 60 * 60,

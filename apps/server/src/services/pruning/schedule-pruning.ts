@@ -19,13 +19,23 @@ export async function runPruning(options: {
   ctx: ServiceContext;
 }): Promise<Record<string, number>> {
   const deleted: Record<string, number> = {};
-  for (const task of TASKS) {
-    try {
-      deleted[task.name] = await task.run(options);
-    } catch (err) {
-      options.ctx.log.error({ err }, `pruning ${task.name} failed`);
-    }
-  }
+  // Several instances share the tables: one of them prunes at a time, the others skip.
+  const ran = await options.ctx.store
+    .exclusively('pruning', async () => {
+      for (const task of TASKS) {
+        try {
+          deleted[task.name] = await task.run(options);
+        } catch (err) {
+          options.ctx.log.error({ err }, `pruning ${task.name} failed`);
+        }
+      }
+      return true;
+    })
+    .catch((err: unknown) => {
+      options.ctx.log.error({ err }, 'pruning could not start');
+      return null;
+    });
+  if (ran === null) options.ctx.log.debug('pruning skipped: another instance is pruning');
   return deleted;
 }
 

@@ -42,9 +42,14 @@ export function pgErrorKind(err: unknown): DriverErrorKind | null {
 export function translatePgError(err: unknown): unknown {
   const kind = pgErrorKind(err);
   if (kind === 'busy') {
-    return new AppError('SERVICE_UNAVAILABLE', 'The service is busy, please retry shortly', undefined, {
-      'Retry-After': '1',
-    });
+    return new AppError(
+      'SERVICE_UNAVAILABLE',
+      'The service is busy, please retry shortly',
+      undefined,
+      {
+        'Retry-After': '1',
+      },
+    );
   }
   if (kind === 'full') {
     return new AppError('STORAGE_FULL', 'The server is out of storage space', undefined, {

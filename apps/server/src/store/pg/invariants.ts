@@ -38,7 +38,8 @@ const CHECKS: Check[] = [
     invariant: 'I2 no debit below zero',
     sql: `SELECT id, type, user_id, balance_after FROM transactions
           WHERE ${USER} AND balance_after < 0 AND type <> 'clawback' AND amount < 0`,
-    describe: (r) => `entry ${r.id} (${r.type}) of user ${r.user_id} left balance ${r.balance_after}`,
+    describe: (r) =>
+      `entry ${r.id} (${r.type}) of user ${r.user_id} left balance ${r.balance_after}`,
   },
   {
     invariant: 'I2 negative balance only after a clawback',

@@ -70,7 +70,11 @@ export async function noticeLowBalance(
   );
 }
 
-export async function claimMail(q: Q, now: string, leaseUntil: string): Promise<ClaimedMail | null> {
+export async function claimMail(
+  q: Q,
+  now: string,
+  leaseUntil: string,
+): Promise<ClaimedMail | null> {
   // SKIP LOCKED: two instances' senders never take the same mail.
   const row = await q.get(
     `UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1, lease_until = @leaseUntil

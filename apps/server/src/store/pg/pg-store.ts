@@ -1,5 +1,6 @@
 import { cancelRefundCredits } from '@app/shared';
 import type pg from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
 import type {
   ChargeVideoResult,
   ClaimVideoInput,
@@ -25,6 +26,7 @@ import type {
   VideoLease,
   VideoEventListener,
   VideoRecord,
+  LimiterFactory,
 } from '../types.ts';
 import { listenVideoEvents, QUEUE_CHANNEL, VIDEO_CHANNEL } from './listen.ts';
 import {
@@ -757,7 +759,10 @@ export class PgStore implements Store {
         values[field] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
       }
       if (sets.length > 0) {
-        await q.run(`UPDATE payments SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`, values);
+        await q.run(
+          `UPDATE payments SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`,
+          values,
+        );
       }
       if (input.event) {
         await q.run(
@@ -797,6 +802,25 @@ export class PgStore implements Store {
 
   verifyInvariants(options: { userId?: string; maxListed?: number; strictRoles?: boolean } = {}) {
     return this.run(() => checkPgInvariants(this.pool, options));
+  }
+
+  /**
+   * Counters shared by every instance, in the UNLOGGED `rate_limits` table (no WAL, no fsync:
+   * a crash forgets some counts, which is fine for limits). While the database is away the
+   * in-memory insurance limiter decides, so an outage does not turn into "no limits".
+   */
+  readonly rateLimiter: LimiterFactory = (options) =>
+    new RateLimiterPostgres({
+      ...options,
+      storeClient: this.pool,
+      storeType: 'pool',
+      tableName: 'rate_limits',
+      tableCreated: true,
+      insuranceLimiter: new RateLimiterMemory(options),
+    });
+
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T | null> {
+    return this.runner.exclusively(name, fn);
   }
 
   listenVideoEvents(listener: VideoEventListener): Promise<() => Promise<void>> {

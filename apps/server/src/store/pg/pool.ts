@@ -40,6 +40,7 @@ export function createPool(o: PgOptions): pg.Pool {
 }
 
 const MAX_RETRIES = 5;
+const guarded = new WeakSet<pg.PoolClient>();
 
 /**
  * Transactions at READ COMMITTED with the adapter's own retry of serialization failures and
@@ -67,10 +68,20 @@ export class PgRunner {
    */
   private async connect(): Promise<pg.PoolClient> {
     try {
-      return await this.pool.connect();
+      const client = await this.pool.connect();
+      // A checked-out client whose server connection dies emits 'error' with no listener of
+      // the pool's attached: unhandled, that would kill the process. The failing query
+      // reports it instead.
+      if (!guarded.has(client)) {
+        guarded.add(client);
+        client.on('error', () => undefined);
+      }
+      return client;
     } catch (err) {
       this.listener?.('unavailable');
-      throw translatePgError(pgErrorKind(err) ? err : Object.assign(err as Error, { code: '08006' }));
+      throw translatePgError(
+        pgErrorKind(err) ? err : Object.assign(err as Error, { code: '08006' }),
+      );
     }
   }
 
@@ -85,6 +96,33 @@ export class PgRunner {
       throw this.fail(err);
     } finally {
       client.release(broken);
+    }
+  }
+
+  /**
+   * A session advisory lock keyed by `name`, held on its own connection while `fn` runs
+   * (its queries use other connections). Taken by another instance: null, nothing run.
+   */
+  async exclusively<T>(name: string, fn: () => Promise<T>): Promise<T | null> {
+    const client = await this.connect();
+    let locked = false;
+    try {
+      locked = (
+        await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
+          name,
+        ])
+      ).rows[0]!.ok;
+      if (!locked) return null;
+      return await fn();
+    } catch (err) {
+      throw this.fail(err);
+    } finally {
+      if (locked) {
+        await client
+          .query('SELECT pg_advisory_unlock(hashtext($1))', [name])
+          .catch(() => undefined);
+      }
+      client.release();
     }
   }
 

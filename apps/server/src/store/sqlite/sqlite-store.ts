@@ -30,8 +30,10 @@ import type {
   DeleteVideoResult,
   SpendSummaryRows,
   VideoListFilter,
+  LimiterFactory,
 } from '../types.ts';
 import { cancelRefundCredits } from '@app/shared';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { applyEntry, LedgerRejected } from './ledger.ts';
 import { driverErrorKind, translateDriverError } from './errors.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -934,6 +936,14 @@ export class SqliteStore implements Store {
 
   verifyInvariants(options: InvariantOptions = {}) {
     return this.run(() => checkInvariants(this.db, options));
+  }
+
+  /** One process: the counters live in its memory. */
+  readonly rateLimiter: LimiterFactory = (options) => new RateLimiterMemory(options);
+
+  /** One process: the caller's own scheduling keeps a job from overlapping itself. */
+  exclusively<T>(_name: string, fn: () => Promise<T>): Promise<T | null> {
+    return fn();
   }
 
   /** One process: every change is already published in-process by the worker. */

@@ -69,10 +69,12 @@ export function videoPromptsOf(db: Db, userId: string, ids: string[]): Map<strin
   const unique = [...new Set(ids)].slice(0, 100);
   const prompts = new Map<string, string | null>();
   if (unique.length === 0) return prompts;
+  // Unary + keeps the planner on the primary key: on user_id it would walk every video of
+  // the user (14 ms for a 10,000-video user against 0.03 ms, measured by bench:big).
   const rows = statement(
     db,
     `SELECT id, prompt, deleted_at FROM video_generations
-       WHERE id IN (${unique.map(() => '?').join(', ')}) AND user_id = ?`,
+       WHERE id IN (${unique.map(() => '?').join(', ')}) AND +user_id = ?`,
   ).all(...unique, userId) as Row[];
   for (const r of rows)
     prompts.set(r.id as string, r.deleted_at === null ? (r.prompt as string) : null);

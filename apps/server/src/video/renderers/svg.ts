@@ -119,7 +119,8 @@ export function cardSvg(card: Card, width: number, height: number, measure: Meas
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
     `<rect width="${width}" height="${height}" fill="${color(card.background)}"/>`,
     ...card.boxes.map(
-      (b) => `<rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" fill="${color(b.color)}"/>`,
+      (b) =>
+        `<rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" fill="${color(b.color)}"/>`,
     ),
   ];
   for (const t of card.texts) {

@@ -49,7 +49,8 @@ const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 // Bidi controls would let a prompt reorder the card's other text; the renderer applies the
 // Unicode bidi algorithm to what is left. Joiners, variation selectors and skin-tone modifiers
 // are dropped from emoji: the monochrome emoji font draws each pictograph on its own.
-const INVISIBLE = /[\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufe0e\ufe0f\u{1f3fb}-\u{1f3ff}]/gu;
+const INVISIBLE =
+  /[\u200e\u200f\u202a-\u202e\u2066-\u2069]|\u200d|\ufe0e|\ufe0f|\p{Emoji_Modifier}/gu;
 
 const inRanges = (ranges: typeof SUPPORTED_RANGES, cp: number) =>
   ranges.some(([lo, hi]) => cp >= lo && cp <= hi);

@@ -54,13 +54,13 @@ async function sqliteAdapter(): Promise<AdapterUnderTest> {
           ),
         ).immediate();
       },
-      countRows: async (table) => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number,
+      countRows: async (table) =>
+        db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number,
       ledgerOf: async (userId) =>
         (
-          db.prepare('SELECT * FROM transactions WHERE user_id = ? ORDER BY id').all(userId) as Record<
-            string,
-            unknown
-          >[]
+          db
+            .prepare('SELECT * FROM transactions WHERE user_id = ? ORDER BY id')
+            .all(userId) as Record<string, unknown>[]
         ).map(entryFromRow),
       tamperLedger: async () => {
         try {
@@ -102,15 +102,20 @@ async function postgresAdapter(): Promise<AdapterUnderTest> {
     data: {
       grantCredits: (userId, amount) =>
         store.runner.tx(async (q) => {
-          await pgApply(q, userId, { ...grant, amount, referenceId: randomUUID() }, new Date().toISOString());
+          await pgApply(
+            q,
+            userId,
+            { ...grant, amount, referenceId: randomUUID() },
+            new Date().toISOString(),
+          );
         }),
       countRows: (table) =>
         one(async (c) => Number((await c.query(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0].n)),
       ledgerOf: (userId) =>
         one(async (c) =>
-          (await c.query('SELECT * FROM transactions WHERE user_id = $1 ORDER BY id', [userId])).rows.map(
-            (r: Record<string, unknown>) => entryFromRow({ ...r, id: Number(r.id) }),
-          ),
+          (
+            await c.query('SELECT * FROM transactions WHERE user_id = $1 ORDER BY id', [userId])
+          ).rows.map((r: Record<string, unknown>) => entryFromRow({ ...r, id: Number(r.id) })),
         ),
       tamperLedger: () =>
         one(async (c) => {

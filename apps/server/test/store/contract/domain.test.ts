@@ -113,7 +113,12 @@ describe.each(ADAPTERS)('store contract (%s): domain operations', (_name, open) 
     ]);
     // The stale worker wakes up: it can no longer write anything.
     expect(
-      await a.store.renewVideoLease({ id: claimed.id, lease: lease1, leaseMs: 1000, now: at(1700) }),
+      await a.store.renewVideoLease({
+        id: claimed.id,
+        lease: lease1,
+        leaseMs: 1000,
+        now: at(1700),
+      }),
     ).toBe('lost');
     const again = (await a.store.claimVideo({
       owner: 'w2',
@@ -153,7 +158,12 @@ describe.each(ADAPTERS)('store contract (%s): domain operations', (_name, open) 
     });
     expect(applied).toMatchObject({ kind: 'applied', balance: payment.credits });
     expect(
-      await a.store.updatePayment({ paymentIntentId: `pi_${id}`, event, decide: credit, now: now() }),
+      await a.store.updatePayment({
+        paymentIntentId: `pi_${id}`,
+        event,
+        decide: credit,
+        now: now(),
+      }),
     ).toEqual({ kind: 'duplicate_event' });
     expect(
       await a.store.updatePayment({
@@ -164,6 +174,22 @@ describe.each(ADAPTERS)('store contract (%s): domain operations', (_name, open) 
       }),
     ).toEqual({ kind: 'unknown_payment' });
     expect((await a.store.listPayments(id, { limit: 5, offset: 0 })).total).toBe(1);
+  });
+
+  it('exclusive jobs (pruning): another instance skips while one runs; one process always runs', async () => {
+    const b = await a.second();
+    let release: () => void = () => undefined;
+    const held = a.store.exclusively(
+      'contract-job',
+      () => new Promise<string>((resolve) => (release = () => resolve('first'))),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const other = await b.exclusively('contract-job', () => Promise.resolve('second'));
+    release();
+    expect(await held).toBe('first');
+    // SQLite is one process: the scheduler's own flag keeps a pass from overlapping itself.
+    expect(other).toBe(a.name === 'postgres' ? null : 'second');
+    expect(await b.exclusively('contract-job', () => Promise.resolve('later'))).toBe('later');
   });
 
   it('the database guards the ledger and every invariant holds', async () => {

@@ -52,7 +52,11 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
 
   it('two workers claiming at once never get the same video', async () => {
     for (const v of await a.store.listVideosInStatus(['queued', 'processing'])) {
-      await a.store.finishVideo({ id: v.id, finish: { status: 'canceled', error: 'x' }, now: now() });
+      await a.store.finishVideo({
+        id: v.id,
+        finish: { status: 'canceled', error: 'x' },
+        now: now(),
+      });
     }
     const users = await Promise.all(Array.from({ length: 10 }, () => newUser(a.store)));
     for (const u of users) {
@@ -100,7 +104,10 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
       const [done, canceled] = await Promise.all([
         a.store.finishVideo({
           id: video.id,
-          finish: round % 2 ? { status: 'completed', filePath: '/x.mp4' } : { status: 'failed', error: 'x' },
+          finish:
+            round % 2
+              ? { status: 'completed', filePath: '/x.mp4' }
+              : { status: 'failed', error: 'x' },
           now: now(),
           lease,
         }),
@@ -162,7 +169,7 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
     }
   });
 
-  it("an instance starting up takes nothing from a live one: its keys stay in progress, its leases stay its own", async () => {
+  it('an instance starting up takes nothing from a live one: its keys stay in progress, its leases stay its own', async () => {
     const id = await newUser(a.store);
     await a.data.grantCredits(id, 10);
     const staleBefore = new Date(Date.now() - 60_000).toISOString();
@@ -180,7 +187,12 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
     expect(await starting.beginIdempotentRequest(key)).toEqual({ state: 'in_progress' });
     expect(await starting.reapExpiredLeases({ now: now(), maxAttempts: 3, limit: 10 })).toEqual([]);
     expect(
-      await starting.claimVideo({ owner: 'new', leaseMs: 60_000, now: now(), maxRunningPerUser: 5 }),
+      await starting.claimVideo({
+        owner: 'new',
+        leaseMs: 60_000,
+        now: now(),
+        maxRunningPerUser: 5,
+      }),
     ).toBeNull();
     expect(
       await a.store.renewVideoLease({
