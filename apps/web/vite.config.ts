@@ -16,5 +16,7 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // The chunk graph, for scripts/check-bundle-size.ts (a dot-directory: never served).
+    manifest: true,
   },
 });

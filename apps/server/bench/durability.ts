@@ -1,6 +1,5 @@
 import { calculateCost } from '@app/shared';
 import autocannon, { type Request } from 'autocannon';
-import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import {
@@ -9,7 +8,7 @@ import {
   openCounter,
   signup,
   startServer,
-  topUpTo,
+  generatorPool,
   webhookEvents,
   type RunningServer,
 } from './lib.ts';
@@ -132,11 +131,7 @@ async function prepare(setting: SyncSetting): Promise<Subject> {
   const { paymentIntentIds } = await buyPacks(server, reader, 1);
   const intent = await server.stripe.paymentIntents.retrieve(paymentIntentIds[0]!);
   const events = webhookEvents(server, intent);
-  const generator = await signup(server, `durability-gen-${setting}`);
-  const genHeaders = {
-    Authorization: `Bearer ${generator.token}`,
-    'Content-Type': 'application/json',
-  };
+  const generators = await generatorPool(server, `durability-gen-${setting}`);
   return {
     setting,
     server,
@@ -148,18 +143,7 @@ async function prepare(setting: SyncSetting): Promise<Subject> {
         headers: { Authorization: `Bearer ${reader.token}` },
       },
     ],
-    generate: [
-      {
-        method: 'POST',
-        path: '/api/video/generate',
-        headers: genHeaders,
-        body: JSON.stringify(GENERATE_BODY),
-        setupRequest: (req) => ({
-          ...req,
-          headers: { ...req.headers, 'Idempotency-Key': randomUUID() },
-        }),
-      },
-    ],
+    generate: generators.requests(GENERATE_BODY),
     webhook: [freshWebhookRequest(events)],
     // Before every slice (the webhook's too): an empty render queue, so that no slice pays
     // for rendering an earlier one's videos (at FULL each render's own commits are fsynced),
@@ -170,7 +154,7 @@ async function prepare(setting: SyncSetting): Promise<Subject> {
       // expects the balance to move only by what it buys.
       await new Promise((r) => setTimeout(r, 300));
       await drainRenders(server);
-      await topUpTo(server, generator, credits);
+      await generators.topUpTo(credits);
       await drainRenders(server);
     },
     result: {

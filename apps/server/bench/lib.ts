@@ -291,3 +291,62 @@ export function freshWebhookRequest(events: ReturnType<typeof webhookEvents>): R
     },
   };
 }
+
+/**
+ * Generate load comes from many accounts, as real traffic does: each account may have only a
+ * few videos queued (VIDEO_MAX_QUEUED_PER_USER, 5 by default), and one account with thousands
+ * queued is a shape the cap forbids. The bench raises the cap so that no request is refused
+ * while the no-op renderer catches up, and spreads the requests over this many accounts.
+ */
+export const GENERATOR_ACCOUNTS = 50;
+
+export interface GeneratorPool {
+  users: BenchUser[];
+  /** Tops every account up to `totalCredits / users` (buys only where a balance is short). */
+  topUpTo(totalCredits: number): Promise<{ bought: number }>;
+  /** One generate request per account; autocannon's connections cycle through them. */
+  requests(body: unknown): Request[];
+}
+
+export async function generatorPool(
+  server: RunningServer,
+  label: string,
+  count = GENERATOR_ACCOUNTS,
+): Promise<GeneratorPool> {
+  const users: BenchUser[] = [];
+  for (let i = 0; i < count; i += 10) {
+    users.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(10, count - i) }, (_, j) =>
+          signup(server, `${label}-${i + j}`),
+        ),
+      )),
+    );
+  }
+  return {
+    users,
+    async topUpTo(totalCredits) {
+      const each = Math.ceil(totalCredits / users.length);
+      let bought = 0;
+      for (let i = 0; i < users.length; i += 5) {
+        const results = await Promise.all(
+          users.slice(i, i + 5).map((u) => topUpTo(server, u, each)),
+        );
+        bought += results.reduce((sum, r) => sum + r.bought, 0);
+      }
+      return { bought };
+    },
+    requests(body) {
+      return users.map((u) => ({
+        method: 'POST' as const,
+        path: '/api/video/generate',
+        headers: { Authorization: `Bearer ${u.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        setupRequest: (req: Request) => ({
+          ...req,
+          headers: { ...req.headers, 'Idempotency-Key': randomUUID() },
+        }),
+      }));
+    },
+  };
+}

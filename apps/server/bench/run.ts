@@ -1,6 +1,5 @@
 import { calculateCost } from '@app/shared';
 import autocannon, { type Request, type Result } from 'autocannon';
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +9,8 @@ import { assertPlayableMp4, createRenderer } from '../src/video/renderers/index.
 import {
   buyPacks,
   freshWebhookRequest,
-  topUpTo,
+  generatorPool,
+  GENERATOR_ACCOUNTS,
   openCounter,
   repoRoot,
   signup,
@@ -387,34 +387,19 @@ async function main() {
     const perPhase = Math.ceil(
       Math.min(noop50.rps * 1.3, 10_000) * (SECONDS + WARMUP_SECONDS) * GENERATE_COST,
     );
-    const generator = await signup(server, 'generator');
+    const generators = await generatorPool(server, 'generator');
     const topUp = async () => {
       const t0 = performance.now();
-      const { bought, balance } = await topUpTo(server, generator, perPhase);
+      const { bought } = await generators.topUpTo(perPhase);
       if (bought > 0) {
         console.log(
-          `  (bought ${bought} Enterprise packs in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${balance} credits)`,
+          `  (bought ${bought} Enterprise packs for ${generators.users.length} accounts in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
         );
       }
       // Each measurement starts with an empty render queue, so none pays for the last one's.
       await waitForRenders(server, 60_000);
     };
-    const genAuth = {
-      Authorization: `Bearer ${generator.token}`,
-      'Content-Type': 'application/json',
-    };
-    const generate: Request[] = [
-      {
-        method: 'POST',
-        path: '/api/video/generate',
-        headers: genAuth,
-        body: JSON.stringify(GENERATE_BODY),
-        setupRequest: (req) => ({
-          ...req,
-          headers: { ...req.headers, 'Idempotency-Key': randomUUID() },
-        }),
-      },
-    ];
+    const generate: Request[] = generators.requests(GENERATE_BODY);
     for (const c of [10, 50]) {
       await topUp();
       phases.push(
@@ -424,7 +409,7 @@ async function main() {
           c,
           generate,
           [202],
-          'unique Idempotency-Key each; no-op renderer in the same process',
+          `unique Idempotency-Key each, spread over ${GENERATOR_ACCOUNTS} accounts; no-op renderer in the same process`,
         ),
       );
     }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +64,14 @@ const EnvSchema = z.object({
   JWT_AUDIENCE: z.string().default('credit-video-platform-web'),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).optional(),
   // Two leaves the rest of libuv's pool of 4 (UV_THREADPOOL_SIZE) for file reads.
-  BCRYPT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(2),
+  // One core always left to the event loop: bcrypt saturating every core made a 1 MB video
+  // range read take 0.5 s during a login burst on 2 cores (0.13 s with one hashing thread).
+  BCRYPT_MAX_CONCURRENT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(Math.max(1, availableParallelism() - 1)),
   BCRYPT_MAX_CONCURRENT_PER_IP: z.coerce.number().int().min(1).max(64).default(1),
   BCRYPT_QUEUE_MAX: z.coerce.number().int().min(0).max(10_000).default(50),
   BCRYPT_QUEUE_MAX_PER_IP: z.coerce.number().int().min(0).max(10_000).default(5),

@@ -11,14 +11,11 @@ afterAll(async () => h.close());
 
 describe('POST /api/auth/signup', () => {
   it('creates the account with 10 free credits as a bonus ledger entry', async () => {
-    const res = await h
-      .http()
-      .post('/api/auth/signup')
-      .send({
-        email: '  New.User@Example.COM ',
-        password: 'lantern orbit meadow',
-        name: 'New User',
-      });
+    const res = await h.http().post('/api/auth/signup').send({
+      email: '  New.User@Example.COM ',
+      password: 'lantern orbit meadow',
+      name: 'New User',
+    });
     expect(res.status).toBe(201);
     expect(res.body.user).toMatchObject({
       email: 'new.user@example.com',

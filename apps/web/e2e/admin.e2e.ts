@@ -5,7 +5,17 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, logIn, newPage, screenshot, signUp, uniqueUser } from './support/browser';
+import {
+  DESKTOP,
+  PHONE,
+  expectAccessible,
+  launchBrowser,
+  logIn,
+  newPage,
+  screenshot,
+  signUp,
+  uniqueUser,
+} from './support/browser';
 import { serverDir } from './support/paths';
 import { startServer } from './support/server';
 
@@ -166,5 +176,51 @@ describe('support console', () => {
     await adminPage.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(() => rows.count()).toBe(2);
     await screenshot(adminPage, 'admin-audit');
+  });
+
+  it('has no serious accessibility violations on any console page, phone and desktop, light and dark', async () => {
+    const session = (await adminPage.evaluate(() => localStorage.getItem('lumen.session')))!;
+    const customerId = new URL(
+      await adminPage.evaluate(async (email) => {
+        const token = (JSON.parse(localStorage.getItem('lumen.session')!) as { token: string })
+          .token;
+        const res = await fetch(`/api/admin/customers?q=${encodeURIComponent(email)}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        const body = (await res.json()) as { customers: { id: string }[] };
+        return `${location.origin}/admin/customers/${body.customers[0]!.id}`;
+      }, customer.email),
+    ).pathname;
+    for (const viewport of [DESKTOP, PHONE]) {
+      for (const colorScheme of ['light', 'dark'] as const) {
+        const { context, page } = await newPage(browser, server.baseUrl, viewport);
+        contexts.push(context);
+        await page.emulateMedia({ colorScheme });
+        await page.goto('/');
+        await page.evaluate((s) => localStorage.setItem('lumen.session', s), session);
+        const where = (path: string) => `${path} (${viewport.width}px, ${colorScheme})`;
+        for (const path of [
+          '/admin',
+          '/admin/customers',
+          customerId,
+          '/admin/approvals',
+          '/admin/audit',
+        ]) {
+          await page.goto(path);
+          await page.getByRole('heading', { name: 'Support console' }).waitFor();
+          await expectAccessible(page, where(path));
+        }
+        await page.goto('/admin/customers');
+        await page.getByLabel('Email or account id').fill(customer.email);
+        await page.getByRole('button', { name: 'Search' }).click();
+        await page.getByRole('link', { name: customer.email }).waitFor();
+        await expectAccessible(page, where('customer search results'));
+        await page.goto(customerId);
+        await page.getByRole('button', { name: 'Grant credits' }).click();
+        await page.getByRole('alertdialog').waitFor();
+        await expectAccessible(page, where('grant dialog'));
+        await page.keyboard.press('Escape');
+      }
+    }
   });
 });

@@ -29,9 +29,9 @@ async function buyProAndDraftLongVideo(page: Page, prompt: string) {
   await page.waitForURL('**/studio');
   await page.getByLabel('Prompt').fill(prompt);
   await page.getByLabel('Duration (minutes)').fill(LONG_VIDEO.minutes);
-  // The radio itself is visually hidden behind its segmented-control label, which is what a
-  // person clicks.
-  await page.locator('label.segmented-option', { hasText: '1080p' }).click();
+  // The radio itself is visually hidden behind its tile (the label), which is what a person
+  // clicks.
+  await page.locator('label:has(input[type="radio"])', { hasText: '1080p' }).click();
   expect(await page.getByLabel(/1080p/).isChecked()).toBe(true);
   await expect
     .poll(() => page.getByTestId('cost-total').textContent())

@@ -1,7 +1,11 @@
 /**
- * Fails the build when the JavaScript a first visit must download grows past the budget.
- * "Initial" means what dist/index.html references: the entry module and its modulepreloads.
- * Lazy chunks (Stripe checkout) are reported but not counted.
+ * Fails the build when the JavaScript a first visit must download grows past the budget, or
+ * when the public landing page stops being lighter than the app a signed-in visitor opens.
+ *
+ * "Initial" for a route means the JS that must arrive before it renders: the entry module and
+ * its static imports (what dist/index.html references), plus, for a lazy route, its chunk and
+ * that chunk's static imports. Vite's manifest (dist/.vite/manifest.json) gives the graph.
+ * Other lazy chunks (Stripe checkout, the support console) are reported but not counted.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -9,39 +13,65 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const BUDGET_BYTES = 250 * 1024;
-const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../dist');
-const html = readFileSync(join(dist, 'index.html'), 'utf8');
+/** The page a signed-in visitor lands on: the app's first screen. */
+const APP_ROUTE_MODULE = 'src/pages/StudioPage.tsx';
 
-const initial = new Set<string>();
-for (const match of html.matchAll(/<script[^>]+src="([^"]+\.js)"/g)) initial.add(match[1]!);
-for (const match of html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+\.js)"/g)) {
-  initial.add(match[1]!);
+interface ManifestChunk {
+  file: string;
+  imports?: string[];
+  isEntry?: boolean;
 }
-for (const match of html.matchAll(/<link[^>]+href="([^"]+\.js)"[^>]+rel="modulepreload"/g)) {
-  initial.add(match[1]!);
+
+const dist = resolve(dirname(fileURLToPath(import.meta.url)), '../dist');
+const manifest = JSON.parse(readFileSync(join(dist, '.vite/manifest.json'), 'utf8')) as Record<
+  string,
+  ManifestChunk
+>;
+
+/** A chunk's file and every chunk it imports statically (what loads together with it). */
+function closure(key: string, into = new Set<string>()): Set<string> {
+  const chunk = manifest[key];
+  if (!chunk) throw new Error(`check-bundle-size: ${key} is not in the Vite manifest`);
+  if (into.has(chunk.file)) return into;
+  into.add(chunk.file);
+  for (const dep of chunk.imports ?? []) closure(dep, into);
+  return into;
 }
-if (initial.size === 0) {
-  console.error('check-bundle-size: no script found in dist/index.html');
+
+const entryKey = Object.keys(manifest).find((key) => manifest[key]!.isEntry);
+if (!entryKey) {
+  console.error('check-bundle-size: no entry chunk in the Vite manifest');
   process.exit(1);
 }
 
-const gz = (file: string) => gzipSync(readFileSync(file), { level: 9 }).length;
+const gz = (file: string) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const sum = (files: Iterable<string>) => [...files].reduce((total, f) => total + gz(f), 0);
 
-let total = 0;
-for (const src of initial) {
-  const size = gz(join(dist, src.replace(/^\//, '')));
-  total += size;
-  console.log(`  initial  ${kb(size).padStart(9)}  ${src}`);
+// The landing page (/) is in the entry: its initial JS is the entry's closure.
+const landing = closure(entryKey);
+const app = closure(APP_ROUTE_MODULE, new Set(landing));
+
+for (const file of landing) console.log(`  landing  ${kb(gz(file)).padStart(9)}  /${file}`);
+for (const file of app) {
+  if (!landing.has(file)) console.log(`  app      ${kb(gz(file)).padStart(9)}  /${file}`);
 }
-const assets = join(dist, 'assets');
-for (const file of readdirSync(assets)) {
-  if (file.endsWith('.js') && ![...initial].some((src) => src.endsWith(`/${file}`))) {
-    console.log(`  lazy     ${kb(gz(join(assets, file))).padStart(9)}  /assets/${file}`);
+for (const file of readdirSync(join(dist, 'assets'))) {
+  const path = `assets/${file}`;
+  if (file.endsWith('.js') && !app.has(path)) {
+    console.log(`  lazy     ${kb(gz(path)).padStart(9)}  /${path}`);
   }
 }
-console.log(`Initial JS (gzip): ${kb(total)} of ${kb(BUDGET_BYTES)} budget`);
-if (total > BUDGET_BYTES) {
+
+const landingBytes = sum(landing);
+const appBytes = sum(app);
+console.log(`Landing page initial JS (gzip): ${kb(landingBytes)}`);
+console.log(`App (/studio) initial JS (gzip): ${kb(appBytes)} of ${kb(BUDGET_BYTES)} budget`);
+if (appBytes > BUDGET_BYTES) {
   console.error('check-bundle-size: initial JavaScript is over budget');
+  process.exit(1);
+}
+if (landingBytes >= appBytes) {
+  console.error('check-bundle-size: the landing page must load less JavaScript than the app');
   process.exit(1);
 }

@@ -16,7 +16,6 @@ export function verifyDatabaseFile(file: string): Promise<VerifyResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...process.execArgv, CHILD, file], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
     });
     let report = '';
     child.stdout.on('data', (c: Buffer) => (report += c.toString('utf8')));

@@ -81,15 +81,12 @@ describe('admin routes', () => {
   });
 
   it('the role is nothing a user can send', async () => {
-    const res = await h
-      .http()
-      .post('/api/auth/signup')
-      .send({
-        email: 'sneaky@example.com',
-        password: 'correct horse battery',
-        name: 'S',
-        role: 'admin',
-      });
+    const res = await h.http().post('/api/auth/signup').send({
+      email: 'sneaky@example.com',
+      password: 'correct horse battery',
+      name: 'S',
+      role: 'admin',
+    });
     expect(res.status).toBe(400);
   });
 });

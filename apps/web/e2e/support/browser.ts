@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
+import { expect } from 'vitest';
 import { screenshotDir } from './paths';
 
 export const CHROMIUM_ARGS = [
@@ -169,5 +176,77 @@ export async function seriousA11yViolations(page: Page): Promise<A11yViolation[]
         help: v.help,
         targets: v.nodes.map((n) => n.target.join(' ')),
       }));
+  });
+}
+
+/** Waits for the page to settle (no spinner) and asserts axe finds nothing serious. */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page
+    .waitForFunction(
+      () => !document.querySelector('[role="status"][aria-busy="true"], [data-spinner]'),
+      null,
+      { timeout: 10_000 },
+    )
+    .catch(() => undefined);
+  const violations = await seriousA11yViolations(page);
+  expect(violations, `${where}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+}
+
+export interface FocusRing {
+  ring: string;
+  background: string;
+  ratio: number;
+}
+
+/**
+ * Focuses a control and measures its focus ring against what is behind the ring (WCAG 1.4.11
+ * asks 3:1; axe does not check it). The ring is an outline drawn outside the control, so the
+ * background is the nearest ancestors' colours, composited until one is opaque.
+ */
+export async function focusRingContrast(page: Page, control: Locator): Promise<FocusRing> {
+  await control.focus();
+  return control.evaluate((el) => {
+    type Rgba = [number, number, number, number];
+    const parse = (css: string): Rgba => {
+      const m = /^rgba?\(([^)]+)\)$/.exec(css.trim());
+      if (!m) throw new Error(`unexpected colour format: ${css}`);
+      const [r, g, b, a = 1] = m[1]!
+        .split(/[\s,/]+/)
+        .filter(Boolean)
+        .map(Number);
+      return [r!, g!, b!, a];
+    };
+    const over = (top: Rgba, below: Rgba): Rgba => {
+      const a = top[3];
+      return [0, 1, 2].map((i) => top[i]! * a + below[i]! * (1 - a)).concat(1) as Rgba;
+    };
+    const luminance = ([r, g, b]: Rgba) => {
+      const lin = (c: number) => {
+        const s = c / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    };
+    const style = getComputedStyle(el);
+    if (style.outlineStyle === 'none' || parseFloat(style.outlineWidth) === 0) {
+      throw new Error('the focused control draws no outline');
+    }
+    const layers: Rgba[] = [];
+    for (let node = el.parentElement; node; node = node.parentElement) {
+      const layer = parse(getComputedStyle(node).backgroundColor);
+      if (layer[3] > 0) layers.push(layer);
+      if (layer[3] === 1) break;
+    }
+    // Nothing opaque above the canvas: the page is on the canvas's white.
+    let background: Rgba = [255, 255, 255, 1];
+    for (const layer of layers.reverse()) background = over(layer, background);
+    const ring = over(parse(style.outlineColor), background);
+    const [light, dark] = [luminance(ring), luminance(background)].sort((a, b) => b - a);
+    return {
+      ring: style.outlineColor,
+      background: `rgb(${background.slice(0, 3).map(Math.round).join(', ')})`,
+      ratio: (light! + 0.05) / (dark! + 0.05),
+    };
   });
 }

@@ -7,6 +7,7 @@ import {
 } from '@app/shared';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Modal } from '../components/Modal';
+import { useAdminAction } from './api';
 
 export interface ActionValues {
   amount: number | undefined;
@@ -38,29 +39,19 @@ export function ActionDialog({
   const [amount, setAmount] = useState('');
   const [reason, setReason] = useState<ReasonCode>(spec.defaultReason);
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const action = useAdminAction(spec.run);
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await spec.run({
-        amount: amount.trim() === '' ? undefined : Number(amount),
-        reason,
-        note,
-      });
-      onDone(result);
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+    action.mutate(
+      { amount: amount.trim() === '' ? undefined : Number(amount), reason, note },
+      { onSuccess: onDone },
+    );
   }
 
   return (
     <Modal title={spec.title} description={spec.description} onClose={onClose} role="alertdialog">
-      <form onSubmit={(e) => void submit(e)} className="stack">
+      <form onSubmit={submit} className="stack">
         {spec.amount ? (
           <label className="field">
             <span className="field-label">{spec.amount.label}</span>
@@ -108,13 +99,13 @@ export function ActionDialog({
             {note.length} / {ADMIN_NOTE_MAX_CHARS}
           </span>
         </label>
-        {error ? <ErrorMessage error={error} /> : null}
+        {action.error ? <ErrorMessage error={action.error} /> : null}
         <div className="button-row">
           <button type="button" className="button button-secondary" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="button" disabled={busy}>
-            {busy ? 'Working…' : spec.confirmLabel}
+          <button type="submit" className="button" disabled={action.isPending || action.isSuccess}>
+            {action.isPending ? 'Working…' : spec.confirmLabel}
           </button>
         </div>
       </form>

@@ -1,5 +1,6 @@
 import { NavLink, Route, Routes } from 'react-router-dom';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { PageHeader } from '../components/PageHeader';
 import { Spinner } from '../components/Spinner';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { useAdminMe } from './api';
@@ -29,9 +30,7 @@ export default function AdminApp() {
   if (!staff) return <NotFoundPage />;
   return (
     <div className="page">
-      <header className="page-header">
-        <h1 className="page-title">Support console</h1>
-      </header>
+      <PageHeader title="Support console" />
       <nav className={styles.subnav} aria-label="Console">
         {SECTIONS.map((s) => (
           <NavLink

@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { AdminMeResponse, Approval, ApprovalStatus } from '@app/shared';
@@ -8,19 +8,19 @@ import { Modal } from '../components/Modal';
 import { Spinner } from '../components/Spinner';
 import { formatDateTime } from '../lib/dates';
 import { formatCents, formatNumber } from '../lib/money';
-import { adminKeys, decideApproval, getApprovals, FRESH } from './api';
+import { adminKeys, getApprovals, FRESH, useDecideApproval } from './api';
 import styles from './admin.module.css';
+import { TableScroll } from './TableScroll';
 
 const amountOf = (a: Approval) =>
   a.action === 'refund_payment' ? formatCents(a.amount) : `${formatNumber(a.amount)} credits`;
 
 /** Four eyes: money actions above the threshold wait here for a second admin. */
 export function ApprovalsPage({ staff }: { staff: AdminMeResponse }) {
-  const queryClient = useQueryClient();
   const [status, setStatus] = useState<ApprovalStatus | ''>('pending');
   const [deciding, setDeciding] = useState<{ approval: Approval; approve: boolean } | null>(null);
   const [note, setNote] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  const decision = useDecideApproval();
   const [notice, setNotice] = useState<string | null>(null);
   const query = useQuery({
     queryKey: [...adminKeys.all, 'approvals', status],
@@ -28,18 +28,25 @@ export function ApprovalsPage({ staff }: { staff: AdminMeResponse }) {
     queryFn: () => getApprovals(status || undefined),
   });
 
-  async function decide() {
+  // A closed dialog's error must not greet the next one.
+  const close = () => {
+    setDeciding(null);
+    decision.reset();
+  };
+
+  function decide() {
     if (!deciding) return;
-    setError(null);
-    try {
-      await decideApproval(deciding.approval.id, deciding.approve, note);
-      setNotice(deciding.approve ? 'Approved and applied.' : 'Rejected.');
-      setDeciding(null);
-      setNote('');
-      await queryClient.invalidateQueries({ queryKey: adminKeys.all });
-    } catch (err) {
-      setError(err);
-    }
+    const { approval, approve } = deciding;
+    decision.mutate(
+      { id: approval.id, approve, note },
+      {
+        onSuccess: () => {
+          setNotice(approve ? 'Approved and applied.' : 'Rejected.');
+          close();
+          setNote('');
+        },
+      },
+    );
   }
 
   return (
@@ -70,7 +77,7 @@ export function ApprovalsPage({ staff }: { staff: AdminMeResponse }) {
       ) : query.data.approvals.length === 0 ? (
         <p className="muted">Nothing here.</p>
       ) : (
-        <div className="table-wrap">
+        <TableScroll label="Approvals">
           <table className="table" data-testid="approvals">
             <thead>
               <tr>
@@ -131,13 +138,13 @@ export function ApprovalsPage({ staff }: { staff: AdminMeResponse }) {
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {deciding ? (
         <Modal
           title={deciding.approve ? 'Approve this request?' : 'Reject this request?'}
           description={`${deciding.approval.action.replace('_', ' ')} of ${amountOf(deciding.approval)} for ${deciding.approval.targetEmail ?? ''}, requested by ${deciding.approval.requestedByEmail ?? ''}.${deciding.approve ? ' It is applied at once.' : ''}`}
-          onClose={() => setDeciding(null)}
+          onClose={close}
           role="alertdialog"
         >
           <label className="field">
@@ -150,16 +157,12 @@ export function ApprovalsPage({ staff }: { staff: AdminMeResponse }) {
               onChange={(e) => setNote(e.target.value)}
             />
           </label>
-          {error ? <ErrorMessage error={error} /> : null}
+          {decision.error ? <ErrorMessage error={decision.error} /> : null}
           <div className="button-row">
-            <button
-              type="button"
-              className="button button-secondary"
-              onClick={() => setDeciding(null)}
-            >
+            <button type="button" className="button button-secondary" onClick={close}>
               Cancel
             </button>
-            <button type="button" className="button" onClick={() => void decide()}>
+            <button type="button" className="button" disabled={decision.isPending} onClick={decide}>
               {deciding.approve ? 'Approve' : 'Reject'}
             </button>
           </div>

@@ -7,6 +7,7 @@ import { formatDateTime } from '../lib/dates';
 import { formatNumber, formatSignedCredits } from '../lib/money';
 import { adminKeys, getAudit, FRESH } from './api';
 import styles from './admin.module.css';
+import { TableScroll } from './TableScroll';
 
 interface Filters {
   action?: AuditAction;
@@ -95,7 +96,7 @@ export function AuditPage() {
         <ErrorMessage error={query.error} />
       ) : (
         <>
-          <div className="table-wrap">
+          <TableScroll label="Audit log">
             <table className="table" data-testid="audit-log">
               <thead>
                 <tr>
@@ -145,7 +146,7 @@ export function AuditPage() {
                 )}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           {query.hasNextPage ? (
             <button
               type="button"

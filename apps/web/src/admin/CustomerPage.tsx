@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router-dom';
 import {
@@ -19,6 +19,7 @@ import { ActionDialog, type ActionSpec } from './ActionDialog';
 import * as api from './api';
 import styles from './admin.module.css';
 import { UserText } from '../components/UserText';
+import { TableScroll } from './TableScroll';
 
 function resultMessage(result: AdminActionResponse): string {
   if (result.status === 'pending_approval') {
@@ -30,7 +31,6 @@ function resultMessage(result: AdminActionResponse): string {
 /** One customer: the account, its money and videos, and every console action on it. */
 export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
   const { id = '' } = useParams();
-  const queryClient = useQueryClient();
   const [dialog, setDialog] = useState<ActionSpec | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [type, setType] = useState<TransactionType | ''>('');
@@ -66,7 +66,6 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
   const done = (result: AdminActionResponse) => {
     setDialog(null);
     setNotice(resultMessage(result));
-    void queryClient.invalidateQueries({ queryKey: api.adminKeys.all });
   };
 
   const grant: ActionSpec = {
@@ -278,7 +277,7 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
           <ErrorMessage error={ledger.error} />
         ) : (
           <>
-            <div className="table-wrap">
+            <TableScroll label="Ledger">
               <table className="table" data-testid="customer-ledger">
                 <thead>
                   <tr>
@@ -301,7 +300,7 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
             <div className="button-row">
               <button
                 type="button"
@@ -331,7 +330,7 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
       <div className={`card ${styles.section}`}>
         <h3 className="card-title">Payments</h3>
         {payments.data ? (
-          <div className="table-wrap">
+          <TableScroll label="Payments">
             <table className="table" data-testid="customer-payments">
               <thead>
                 <tr>
@@ -368,7 +367,7 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         ) : (
           <Spinner />
         )}
@@ -377,7 +376,7 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
       <div className={`card ${styles.section}`}>
         <h3 className="card-title">Videos</h3>
         {videos.data ? (
-          <div className="table-wrap">
+          <TableScroll label="Videos">
             <table className="table" data-testid="customer-videos">
               <thead>
                 <tr>
@@ -431,7 +430,7 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         ) : (
           <Spinner />
         )}
@@ -439,7 +438,7 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
 
       <div className={`card ${styles.section}`}>
         <h3 className="card-title">Sessions</h3>
-        <div className="table-wrap">
+        <TableScroll label="Sessions">
           <table className="table" data-testid="customer-sessions">
             <thead>
               <tr>
@@ -462,7 +461,7 @@ export function CustomerPage({ staff }: { staff: AdminMeResponse }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </div>
 
       {dialog ? <ActionDialog spec={dialog} onClose={() => setDialog(null)} onDone={done} /> : null}

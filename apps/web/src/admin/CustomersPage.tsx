@@ -7,6 +7,7 @@ import { formatNumber } from '../lib/money';
 import { adminKeys, searchCustomers, FRESH } from './api';
 import styles from './admin.module.css';
 import { UserText } from '../components/UserText';
+import { TableScroll } from './TableScroll';
 
 /** Find a customer by email (or its beginning) or by account id. */
 export function CustomersPage() {
@@ -53,7 +54,7 @@ export function CustomersPage() {
       ) : query.data.customers.length === 0 ? (
         <p className="muted">No account matches “{q}”.</p>
       ) : (
-        <div className="table-wrap">
+        <TableScroll label="Customers">
           <table className="table">
             <thead>
               <tr>
@@ -78,7 +79,7 @@ export function CustomersPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

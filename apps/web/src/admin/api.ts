@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   AdminActionResponseSchema,
   AdminCustomerResponseSchema,
@@ -10,6 +10,7 @@ import {
   AuditLogResponseSchema,
   CustomerSearchResponseSchema,
   OverviewResponseSchema,
+  type AdminActionResponse,
   type AdminCreditRequest,
   type AdminMeResponse,
   type AdminRefundRequest,
@@ -121,3 +122,24 @@ export const getAudit = (query: AuditQuery) =>
   request('/api/admin/audit', AuditLogResponseSchema, {
     query: query as Record<string, string | number | undefined>,
   });
+
+/** A console action changes what every console view shows: refetch all of them once it lands. */
+function useRefreshConsole() {
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries({ queryKey: adminKeys.all });
+}
+
+/** Runs one confirmed console action (grant, debit, refund, account or video action). */
+export function useAdminAction<V>(run: (values: V) => Promise<AdminActionResponse>) {
+  const refresh = useRefreshConsole();
+  return useMutation({ mutationFn: run, onSuccess: () => void refresh() });
+}
+
+export function useDecideApproval() {
+  const refresh = useRefreshConsole();
+  return useMutation({
+    mutationFn: ({ id, approve, note }: { id: string; approve: boolean; note: string }) =>
+      decideApproval(id, approve, note),
+    onSuccess: () => refresh(),
+  });
+}

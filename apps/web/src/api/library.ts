@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   SpendSummaryResponseSchema,
   VideoHistoryResponseSchema,
@@ -56,5 +56,18 @@ export function useVideoLibrary(
       query.state.data?.videos.some((v) => v.status === 'queued' || v.status === 'processing')
         ? 3000
         : false,
+  });
+}
+
+/** The file goes, the ledger stays: the list and the history (its rows link to videos) refetch. */
+export function useDeleteVideo(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => deleteVideo(id),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: ['videos'] }),
+        queryClient.invalidateQueries({ queryKey: ['transactions'] }),
+      ]),
   });
 }

@@ -4,7 +4,7 @@ import {
   type QueryClient,
   type UseQueryOptions,
 } from '@tanstack/react-query';
-import type { BalanceResponse, Transaction, VideoStatus } from '@app/shared';
+import type { BalanceResponse, VideoStatus } from '@app/shared';
 import * as api from './client';
 import type { TransactionFilters } from './client';
 
@@ -73,19 +73,6 @@ export function useVideosPage(status: VideoStatus | undefined, page: number, pag
         ? 3000
         : false,
   });
-}
-
-const MAX_EXPORT_PAGES = 500;
-
-/** Every page of a filtered transaction query (100 rows per request, the API maximum). */
-export async function fetchAllTransactions(filters: TransactionFilters): Promise<Transaction[]> {
-  const all: Transaction[] = [];
-  for (let page = 1; page <= MAX_EXPORT_PAGES; page++) {
-    const res = await api.getTransactions({ ...filters, page, pageSize: 100 });
-    all.push(...res.transactions);
-    if (page >= res.pagination.totalPages || res.transactions.length === 0) break;
-  }
-  return all;
 }
 
 /** After anything that moves credits: every view of the ledger is refreshed. */

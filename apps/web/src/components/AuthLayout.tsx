@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Logo } from './Logo';
 import { TestModeBanner } from './TestModeBanner';
+import styles from './AuthLayout.module.css';
 
 export function AuthLayout({
   title,
@@ -12,22 +13,27 @@ export function AuthLayout({
   children: ReactNode;
 }) {
   return (
-    <div className="auth-shell">
+    <div className={styles.shell}>
       <TestModeBanner />
-      <main className="auth-main">
-        <div className="auth-card">
-          <div className="auth-brand">
+      <main className={styles.main}>
+        <div className={styles.card}>
+          <div className={styles.brand}>
             <Logo />
-            <span className="brand-name">Lumen Studio</span>
+            <span>Lumen Studio</span>
           </div>
-          <h1 className="auth-title">{title}</h1>
-          <p className="auth-subtitle">{subtitle}</p>
+          <h1 className={styles.title}>{title}</h1>
+          <p className={styles.subtitle}>{subtitle}</p>
           {children}
         </div>
-        <p className="auth-footnote">
+        <p className={styles.footnote}>
           AI video generation, billed per started minute with prepaid credits.
         </p>
       </main>
     </div>
   );
+}
+
+/** The line under an auth form that leads to the other one ("No account yet? Sign up"). */
+export function AuthSwitch({ children }: { children: ReactNode }) {
+  return <p className={styles.switch}>{children}</p>;
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { cancelRefundCredits, type Video } from '@app/shared';
 import { formatNumber } from '../lib/money';
+import styles from './CancelVideoControl.module.css';
 
 /** The cancel policy, word for word the rule the server applies (`cancelRefundCredits`). */
 export const CANCEL_POLICY =
@@ -39,7 +40,7 @@ export function CancelVideoControl({
   }
   return (
     <div
-      className="cancel-confirm"
+      className={styles.cancelConfirm}
       role="group"
       aria-labelledby={`cancel-${video.id}-title`}
       data-testid="cancel-confirm"
@@ -55,7 +56,7 @@ export function CancelVideoControl({
       <p className="muted" data-testid="cancel-policy">
         {CANCEL_POLICY}
       </p>
-      <div className="video-card-actions">
+      <div className={styles.actions}>
         <button
           type="button"
           className="button button-secondary button-small"

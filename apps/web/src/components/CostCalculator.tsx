@@ -5,6 +5,7 @@ import {
   type CreditPackage,
 } from '@app/shared';
 import { formatCents, formatCredits, formatNumber } from '../lib/money';
+import styles from './CostCalculator.module.css';
 
 const ADD_ON_LABELS: Record<keyof typeof ADD_ON_CREDITS, string> = {
   customMusic: 'Custom music',
@@ -32,32 +33,32 @@ export function CostCalculator({
   const after = cost && balance !== undefined ? balance - cost.total : undefined;
   const short = after !== undefined && after < 0;
   return (
-    <section className="card cost-card" aria-labelledby="cost-heading">
-      <h2 id="cost-heading" className="card-eyebrow">
+    <section className={`card ${styles.costCard}`} aria-labelledby="cost-heading">
+      <h2 id="cost-heading" className={styles.cardEyebrow}>
         Estimated cost
       </h2>
-      <p className="cost-total" aria-live="polite" data-testid="cost-total">
+      <p className={styles.costTotal} aria-live="polite" data-testid="cost-total">
         {cost ? (
           <>
-            <span className="cost-total-value">{formatNumber(cost.total)}</span>
-            <span className="cost-total-unit">{cost.total === 1 ? 'credit' : 'credits'}</span>
+            <span className={styles.costTotalValue}>{formatNumber(cost.total)}</span>
+            <span className={styles.costTotalUnit}>{cost.total === 1 ? 'credit' : 'credits'}</span>
           </>
         ) : (
-          <span className="cost-total-placeholder">Enter a valid duration</span>
+          <span className={styles.costTotalPlaceholder}>Enter a valid duration</span>
         )}
       </p>
       {cost ? (
         <>
-          <p className="cost-value">
+          <p className={styles.costValue}>
             ≈ {formatCents(creditsValueCents(cost.total, valuePackage))} at {valuePackage.name} pack
             prices
           </p>
-          <dl className="breakdown">
-            <div className="breakdown-row">
+          <dl className={styles.breakdown}>
+            <div className={styles.breakdownRow}>
               <dt>
                 {cost.billedMinutes} min × {cost.creditsPerMinute} credits ({resolution})
                 {cost.billedMinutes !== durationMinutes ? (
-                  <span className="breakdown-note">
+                  <span className={styles.breakdownNote}>
                     {formatNumber(durationMinutes)} min is billed as {cost.billedMinutes} started{' '}
                     {cost.billedMinutes === 1 ? 'minute' : 'minutes'}
                   </span>
@@ -68,22 +69,22 @@ export function CostCalculator({
             {(Object.keys(ADD_ON_LABELS) as (keyof typeof ADD_ON_LABELS)[])
               .filter((key) => cost.addOns[key] > 0)
               .map((key) => (
-                <div className="breakdown-row" key={key}>
+                <div className={styles.breakdownRow} key={key}>
                   <dt>{ADD_ON_LABELS[key]}</dt>
                   <dd>+{cost.addOns[key]}</dd>
                 </div>
               ))}
-            <div className="breakdown-row breakdown-total">
+            <div className={`${styles.breakdownRow} ${styles.breakdownTotal}`}>
               <dt>Total</dt>
               <dd>{formatCredits(cost.total)}</dd>
             </div>
           </dl>
-          <dl className="balance-rows">
-            <div className="breakdown-row">
+          <dl className={styles.balanceRows}>
+            <div className={styles.breakdownRow}>
               <dt>Your balance</dt>
               <dd>{balance === undefined ? '…' : formatCredits(balance)}</dd>
             </div>
-            <div className={`breakdown-row${short ? ' text-danger' : ''}`}>
+            <div className={`${styles.breakdownRow}${short ? ' text-danger' : ''}`}>
               <dt>Balance after</dt>
               <dd data-testid="balance-after">
                 {after === undefined ? '…' : formatCredits(after)}

@@ -1,6 +1,7 @@
 import { Link } from 'react-router-dom';
 import { useBalance } from '../api/queries';
 import { formatNumber } from '../lib/money';
+import styles from './CreditBadge.module.css';
 
 /** Header balance. It reads the shared balance query, so every purchase, generation and refund
  * that invalidates that query shows up here without a reload. */
@@ -25,17 +26,17 @@ export function CreditBadge() {
   return (
     <Link
       to="/credits"
-      className={`credit-badge${tone ? ` credit-badge-${tone}` : ''}`}
+      className={tone ? `${styles.root} ${styles[tone]}` : styles.root}
       data-testid="credit-badge"
     >
-      <svg className="credit-badge-icon" viewBox="0 0 20 20" aria-hidden="true">
+      <svg className={styles.icon} viewBox="0 0 20 20" aria-hidden="true">
         <circle cx="10" cy="10" r="8" />
         <path d="M10.8 5 6.5 11h3.2l-.6 4 4.4-6H10.3z" />
       </svg>
-      <span className="credit-badge-value" data-testid="credit-balance" aria-live="polite">
+      <span className={styles.value} data-testid="credit-balance" aria-live="polite">
         {isPending ? '…' : balance === undefined ? '—' : formatNumber(balance)}
       </span>
-      <span className="credit-badge-unit"> credits</span>
+      <span className={styles.unit}> credits</span>
       <span className="visually-hidden"> {extra}</span>
     </Link>
   );

@@ -4,6 +4,7 @@ import { useSpendSummary } from '../api/library';
 import { formatCredits, formatNumber } from '../lib/money';
 import { ErrorMessage } from './ErrorMessage';
 import { SpendChart, readRange } from './SpendChart';
+import styles from './CreditDashboard.module.css';
 
 export function CreditDashboard() {
   const balance = useBalance();
@@ -23,34 +24,38 @@ export function CreditDashboard() {
   const negative = b ? b.creditBalance < 0 : false;
 
   return (
-    <section className="dashboard" aria-labelledby="dashboard-heading">
+    <section className={styles.dashboard} aria-labelledby="dashboard-heading">
       <h2 id="dashboard-heading" className="visually-hidden">
         Overview
       </h2>
-      <div className="stat-grid">
-        <div className={`card stat stat-primary${negative ? ' stat-negative' : ''}`}>
-          <p className="stat-label">Current balance</p>
-          <p className="stat-value" data-testid="dashboard-balance">
+      <div className={styles.statGrid}>
+        <div
+          className={`card ${styles.stat} ${styles.statPrimary}${negative ? ` ${styles.statNegative}` : ''}`}
+        >
+          <p className={styles.statLabel}>Current balance</p>
+          <p className={styles.statValue} data-testid="dashboard-balance">
             {b ? formatNumber(b.creditBalance) : '…'}
-            <span className="stat-unit">credits</span>
+            <span className={styles.statUnit}>credits</span>
           </p>
-          {b?.owesCredits ? <p className="stat-note">Owed after a refund or dispute</p> : null}
+          {b?.owesCredits ? (
+            <p className={styles.statNote}>Owed after a refund or dispute</p>
+          ) : null}
         </div>
-        <div className="card stat">
-          <p className="stat-label">Total purchased</p>
-          <p className="stat-value">
+        <div className={`card ${styles.stat}`}>
+          <p className={styles.statLabel}>Total purchased</p>
+          <p className={styles.statValue}>
             {b ? formatNumber(b.totalCreditsPurchased) : '…'}
-            <span className="stat-unit">credits</span>
+            <span className={styles.statUnit}>credits</span>
           </p>
         </div>
-        <div className="card stat">
-          <p className="stat-label">Spent on videos, last {days} days</p>
-          <p className="stat-value">
+        <div className={`card ${styles.stat}`}>
+          <p className={styles.statLabel}>Spent on videos, last {days} days</p>
+          <p className={styles.statValue}>
             {spending.data ? formatNumber(spending.data.net) : spending.error ? '—' : '…'}
-            <span className="stat-unit">credits</span>
+            <span className={styles.statUnit}>credits</span>
           </p>
           {spending.data && spending.data.refunded > 0 ? (
-            <p className="stat-note">
+            <p className={styles.statNote}>
               after {formatCredits(spending.data.refunded)} returned for failed or canceled videos
             </p>
           ) : null}

@@ -24,6 +24,7 @@ import {
   type StudioDraft,
 } from '../lib/studioForm';
 import { formatCredits } from '../lib/money';
+import { TextAreaField } from './Field';
 import { ADD_ON_LABELS, CostCalculator } from './CostCalculator';
 import styles from './GenerateForm.module.css';
 import { StickyGenerateBar } from './studio/StickyGenerateBar';
@@ -109,38 +110,22 @@ export function GenerateForm({
   const startedNoteId = `${id}-started`;
 
   return (
-    <form className="studio-grid" onSubmit={onSubmit} noValidate aria-label="Create a video">
-      <section className="card studio-form" aria-labelledby={`${id}-heading`}>
+    <form className={styles.studioGrid} onSubmit={onSubmit} noValidate aria-label="Create a video">
+      <section className={`card ${styles.studioForm}`} aria-labelledby={`${id}-heading`}>
         <h2 id={`${id}-heading`} className="card-title">
           Describe your video
         </h2>
-        <div className="field">
-          <label htmlFor={`${id}-prompt`} className="field-label">
-            Prompt
-          </label>
-          <textarea
-            id={`${id}-prompt`}
-            className={`input textarea${shownPromptError ? ' input-invalid' : ''}`}
-            rows={5}
-            value={draft.prompt}
-            onChange={(e) => update('prompt', e.target.value)}
-            placeholder="A drone shot gliding over a misty pine forest at sunrise, cinematic lighting…"
-            aria-invalid={shownPromptError ? true : undefined}
-            aria-describedby={`${id}-prompt-count${shownPromptError ? ` ${id}-prompt-error` : ''}`}
-            maxLength={PROMPT_MAX_CHARS}
-          />
-          <p
-            id={`${id}-prompt-count`}
-            className={`field-hint field-counter${promptLength > PROMPT_MAX_CHARS ? ' text-danger' : ''}`}
-          >
-            {promptLength} / {PROMPT_MAX_CHARS}
-          </p>
-          {shownPromptError ? (
-            <p id={`${id}-prompt-error`} className="field-error">
-              {shownPromptError}
-            </p>
-          ) : null}
-        </div>
+        <TextAreaField
+          label="Prompt"
+          rows={5}
+          value={draft.prompt}
+          onChange={(e) => update('prompt', e.target.value)}
+          placeholder="A drone shot gliding over a misty pine forest at sunrise, cinematic lighting…"
+          maxLength={PROMPT_MAX_CHARS}
+          hint={`${promptLength} / ${PROMPT_MAX_CHARS}`}
+          hintClassName={`field-counter${promptLength > PROMPT_MAX_CHARS ? ' text-danger' : ''}`}
+          error={shownPromptError || undefined}
+        />
 
         <div className="form-row">
           <div className="field">
@@ -170,11 +155,11 @@ export function GenerateForm({
             ) : null}
           </div>
 
-          <fieldset className="field fieldset">
+          <fieldset className={`field ${styles.fieldset}`}>
             <legend className="field-label">Resolution</legend>
-            <div className="segmented">
+            <div className={styles.segmented}>
               {RESOLUTIONS.map((res) => (
-                <label key={res} className="segmented-option">
+                <label key={res} className={styles.segmentedOption}>
                   <input
                     type="radio"
                     className={styles.tile}
@@ -193,28 +178,28 @@ export function GenerateForm({
           </fieldset>
         </div>
 
-        <fieldset className="field fieldset">
+        <fieldset className={`field ${styles.fieldset}`}>
           <legend className="field-label">Add-ons</legend>
-          <div className="addon-list">
+          <div className={styles.addonList}>
             {ADD_ONS.map((key) => (
-              <label key={key} className="addon">
+              <label key={key} className={styles.addon}>
                 <input
                   type="checkbox"
                   checked={draft[key]}
                   onChange={(e) => update(key, e.target.checked)}
                 />
-                <span className="addon-text">
-                  <span className="addon-name">{ADD_ON_LABELS[key]}</span>
-                  <span className="addon-hint">{ADD_ON_HINTS[key]}</span>
+                <span className={styles.addonText}>
+                  <span className={styles.addonName}>{ADD_ON_LABELS[key]}</span>
+                  <span className={styles.addonHint}>{ADD_ON_HINTS[key]}</span>
                 </span>
-                <span className="addon-price">+{ADD_ON_CREDITS[key]}</span>
+                <span className={styles.addonPrice}>+{ADD_ON_CREDITS[key]}</span>
               </label>
             ))}
           </div>
         </fieldset>
       </section>
 
-      <div className="studio-side">
+      <div className={styles.studioSide}>
         <CostCalculator
           cost={evaluated.cost}
           durationMinutes={durationNumber}
@@ -222,7 +207,7 @@ export function GenerateForm({
           balance={balance?.creditBalance}
           valuePackage={valuePackage ?? FALLBACK_VALUE_PACKAGE}
         />
-        <div className="generate-box" ref={generateBoxRef}>
+        <div className={styles.generateBox} ref={generateBoxRef}>
           <button
             type="submit"
             className="button button-large button-block"
@@ -236,14 +221,14 @@ export function GenerateForm({
                 : 'Generate video'}
           </button>
           {alreadyStarted && !submitting ? (
-            <p id={startedNoteId} className="generate-note" data-testid="generate-started">
+            <p id={startedNoteId} className={styles.generateNote} data-testid="generate-started">
               This video is on its way below. Change the prompt or options for a new one.
             </p>
           ) : null}
           {blocker ? (
             <p
               id={reasonId}
-              className={`generate-reason${blocker.kind === 'insufficient' || blocker.kind === 'owes' ? ' generate-reason-blocking' : ''}`}
+              className={`${styles.generateReason}${blocker.kind === 'insufficient' || blocker.kind === 'owes' ? ` ${styles.generateReasonBlocking}` : ''}`}
               data-testid="generate-reason"
             >
               {blocker.message}

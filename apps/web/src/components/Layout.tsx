@@ -7,6 +7,7 @@ import { AccountBanner } from './account/AccountBanner';
 import { TestModeBanner } from './TestModeBanner';
 import { Logo } from './Logo';
 import { UserText } from './UserText';
+import styles from './Layout.module.css';
 
 const NAV = [
   { to: '/studio', label: 'Studio' },
@@ -14,53 +15,46 @@ const NAV = [
   { to: '/credits', label: 'Credits' },
 ];
 
+const navClass = ({ isActive }: { isActive: boolean }) =>
+  isActive ? `${styles.navLink} ${styles.navLinkActive}` : styles.navLink;
+
 export function Layout() {
   const { user, signOut } = useAuth();
   // Staff only: the server answers 404 to everyone else, so users never see the link.
   const staff = useAdminMe(Boolean(user)).data;
   return (
-    <div className="app-shell">
-      <a className="skip-link" href="#main">
+    <div className={styles.appShell}>
+      <a className={styles.skipLink} href="#main">
         Skip to content
       </a>
       <TestModeBanner />
-      <header className="app-header">
-        <div className="header-inner">
-          <NavLink to="/studio" className="brand" aria-label="Lumen Studio home">
+      <header className={styles.appHeader}>
+        <div className={styles.headerInner}>
+          <NavLink to="/studio" className={styles.brand} aria-label="Lumen Studio home">
             <Logo />
-            <span className="brand-name">Lumen Studio</span>
+            <span className={styles.brandName}>Lumen Studio</span>
           </NavLink>
-          <nav className="main-nav" aria-label="Main">
+          <nav className={styles.mainNav} aria-label="Main">
             {NAV.map((item) => (
-              <NavLink
-                key={item.to}
-                to={item.to}
-                className={({ isActive }) => `nav-link${isActive ? ' nav-link-active' : ''}`}
-              >
+              <NavLink key={item.to} to={item.to} className={navClass}>
                 {item.label}
               </NavLink>
             ))}
             {staff ? (
-              <NavLink
-                to="/admin"
-                className={({ isActive }) => `nav-link${isActive ? ' nav-link-active' : ''}`}
-              >
+              <NavLink to="/admin" className={navClass}>
                 Console
               </NavLink>
             ) : null}
           </nav>
-          <div className="header-actions">
+          <div className={styles.headerActions}>
             <CreditBadge />
-            <div className="user-menu">
+            <div className={styles.userMenu}>
               {user ? (
-                <span className="user-name" title={user.email}>
+                <span className={styles.userName} title={user.email} data-testid="user-name">
                   <UserText>{user.name}</UserText>
                 </span>
               ) : null}
-              <NavLink
-                to="/settings"
-                className={({ isActive }) => `nav-link${isActive ? ' nav-link-active' : ''}`}
-              >
+              <NavLink to="/settings" className={navClass}>
                 Settings
               </NavLink>
               <button
@@ -74,7 +68,7 @@ export function Layout() {
           </div>
         </div>
       </header>
-      <main id="main" className="app-main" tabIndex={-1}>
+      <main id="main" className={styles.appMain} tabIndex={-1}>
         <AccountBanner />
         <LowBalanceAlert />
         <Outlet />

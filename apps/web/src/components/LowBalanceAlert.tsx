@@ -4,6 +4,7 @@ import { LOW_BALANCE_THRESHOLD, calculateCost } from '@app/shared';
 import { useBalance, useConfig } from '../api/queries';
 import { formatCredits } from '../lib/money';
 import { Alert } from './Alert';
+import styles from './LowBalanceAlert.module.css';
 
 const DISMISS_KEY = 'lumen.lowBalanceDismissedAt';
 const SHORTEST_VIDEO = calculateCost({ durationMinutes: 1, resolution: '720p' }).total;
@@ -33,7 +34,7 @@ export function LowBalanceAlert() {
     return (
       <Alert
         tone="error"
-        className="page-alert"
+        className={styles.pageAlert}
         title={owed > 0 ? `Your account owes ${formatCredits(owed)}` : 'Your account owes credits'}
         action={buyLink}
       >
@@ -54,7 +55,7 @@ export function LowBalanceAlert() {
   return (
     <Alert
       tone="warning"
-      className="page-alert"
+      className={styles.pageAlert}
       title={
         balance.creditBalance === 0
           ? 'You are out of credits'

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { createPortal } from 'react-dom';
+import styles from './Modal.module.css';
 
 /**
  * Accessible dialog: focus moves in on open and back to the opener on close, Tab cycles
@@ -120,30 +121,30 @@ export function Modal({
   }, [id, opener]);
 
   return createPortal(
-    <div className="modal-backdrop">
+    <div className={styles.backdrop}>
       <div
         ref={dialogRef}
-        className={`modal modal-${size}`}
+        className={`${styles.root} ${styles[size] ?? ''}`}
         role={role}
         aria-modal="true"
         aria-labelledby={titleId}
         aria-describedby={description ? descriptionId : undefined}
         tabIndex={-1}
       >
-        <div className="modal-header">
-          <h2 id={titleId} className="modal-title">
+        <div className={styles.header}>
+          <h2 id={titleId} className={styles.title}>
             {title}
           </h2>
-          <button type="button" className="icon-button" onClick={onClose} aria-label="Close">
+          <button type="button" className={styles.iconButton} onClick={onClose} aria-label="Close">
             <span aria-hidden="true">×</span>
           </button>
         </div>
         {description ? (
-          <p id={descriptionId} className="modal-description">
+          <p id={descriptionId} className={styles.description}>
             {description}
           </p>
         ) : null}
-        <div className="modal-body">{children}</div>
+        <div className={styles.body}>{children}</div>
       </div>
     </div>,
     document.body,

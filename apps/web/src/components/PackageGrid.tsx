@@ -17,25 +17,25 @@ export function PackageGrid({ onBuy }: PackageGridProps) {
     return <p className="empty">No credit packages are on sale right now.</p>;
   }
   return (
-    <ul className={`package-grid ${styles.grid}`} aria-label="Credit packages">
+    <ul className={styles.grid} aria-label="Credit packages">
       {data.packages.map((pkg) => (
         <li
           key={pkg.id}
-          className={`card package${pkg.bestValue ? ' package-best' : ''}`}
+          className={`card ${styles.pack}${pkg.bestValue ? ` ${styles.best}` : ''}`}
           data-testid={`package-${pkg.name.toLowerCase()}`}
         >
-          {pkg.bestValue ? <span className="package-flag">Best value</span> : null}
-          <h3 className="package-name">{pkg.name}</h3>
-          <p className="package-credits">
-            <span className="package-credits-value">{formatNumber(pkg.totalCredits)}</span> credits
+          {pkg.bestValue ? <span className={styles.flag}>Best value</span> : null}
+          <h3 className={styles.name}>{pkg.name}</h3>
+          <p className={styles.credits}>
+            <span className={styles.creditsValue}>{formatNumber(pkg.totalCredits)}</span> credits
           </p>
-          <p className="package-bonus">
+          <p className={styles.bonus}>
             {pkg.bonusCredits > 0
               ? `${formatNumber(pkg.credits)} + ${formatNumber(pkg.bonusCredits)} bonus`
               : 'No bonus'}
           </p>
-          <p className="package-price">{formatCents(pkg.priceCents, pkg.currency)}</p>
-          <p className="package-unit">{formatPricePerCredit(toPricingPackage(pkg))} per credit</p>
+          <p className={styles.price}>{formatCents(pkg.priceCents, pkg.currency)}</p>
+          <p className={styles.unit}>{formatPricePerCredit(toPricingPackage(pkg))} per credit</p>
           <button
             type="button"
             className={`button button-block${pkg.bestValue ? '' : ' button-secondary'}`}

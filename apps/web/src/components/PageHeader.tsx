@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import styles from './PageHeader.module.css';
 
 /** The title block every page starts with; `actions` sit on the right (below it on a phone). */
 export function PageHeader({
@@ -11,10 +12,10 @@ export function PageHeader({
   actions?: ReactNode;
 }) {
   return (
-    <header className="page-header">
+    <header className={styles.header}>
       <div>
         <h1 className="page-title">{title}</h1>
-        {subtitle ? <p className="page-subtitle">{subtitle}</p> : null}
+        {subtitle ? <p className={styles.subtitle}>{subtitle}</p> : null}
       </div>
       {actions}
     </header>

@@ -1,4 +1,5 @@
 import type { Pagination as PaginationInfo } from '@app/shared';
+import styles from './Pagination.module.css';
 
 interface PaginationProps {
   pagination: PaginationInfo;
@@ -12,7 +13,7 @@ export function Pagination({ pagination, onPageChange, label, busy }: Pagination
   // One page needs no navigation; the table itself shows everything there is.
   if (total === 0 || totalPages <= 1) return null;
   return (
-    <nav className="pagination" aria-label={label}>
+    <nav className={styles.root} aria-label={label}>
       <button
         type="button"
         className="button button-secondary button-small"
@@ -21,7 +22,7 @@ export function Pagination({ pagination, onPageChange, label, busy }: Pagination
       >
         ← Previous
       </button>
-      <span className="pagination-status" aria-live="polite">
+      <span className={styles.status} aria-live="polite">
         Page {page} of {Math.max(totalPages, 1)} · {total} total
       </span>
       <button

@@ -10,6 +10,7 @@ import { PendingPaymentActions } from './checkout/PendingPaymentActions';
 import { Pagination } from './Pagination';
 import { Spinner } from './Spinner';
 import { PaymentStatusPill } from './StatusPill';
+import styles from './PaymentHistory.module.css';
 
 const PAGE_SIZE = 10;
 
@@ -82,7 +83,7 @@ export function PaymentHistory() {
                         <span aria-hidden="true">—</span>
                       )}
                     </td>
-                    <td data-label="Notes" className="cell-note">
+                    <td data-label="Notes" className={styles.cellNote}>
                       {paymentNote(p) || <span aria-hidden="true">—</span>}
                       {p.status === 'requires_action' ? (
                         <PendingPaymentActions payment={p} />

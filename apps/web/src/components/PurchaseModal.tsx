@@ -17,6 +17,7 @@ import { EmulatorCheckout } from './checkout/EmulatorCheckout';
 import { ErrorMessage } from './ErrorMessage';
 import { Modal } from './Modal';
 import { Spinner } from './Spinner';
+import styles from './PurchaseModal.module.css';
 
 // Stripe.js and the Elements bindings load only when a real-Stripe checkout is opened.
 const StripeCheckout = lazy(() => import('./checkout/StripeCheckout'));
@@ -40,11 +41,11 @@ export function PurchaseModal({ pkg, onClose, next }: PurchaseModalProps) {
   let body;
   if (finalize.isSuccess && payment?.status === 'succeeded') {
     body = (
-      <div className="purchase-result" data-testid="purchase-success">
-        <div className="result-icon result-icon-success" aria-hidden="true">
+      <div className={styles.purchaseResult} data-testid="purchase-success">
+        <div className={`${styles.resultIcon} ${styles.resultIconSuccess}`} aria-hidden="true">
           ✓
         </div>
-        <p className="result-title" role="status">
+        <p className={styles.resultTitle} role="status">
           Payment successful: {formatCredits(payment.credits)} added
         </p>
         <p className="muted">
@@ -72,7 +73,7 @@ export function PurchaseModal({ pkg, onClose, next }: PurchaseModalProps) {
     );
   } else if (finalize.isSuccess) {
     body = (
-      <div className="purchase-result">
+      <div className={styles.purchaseResult}>
         <Alert tone="info" title="Payment received, still processing">
           {payment?.failureMessage ??
             'Your bank is still confirming the payment. Credits are added automatically as soon as it clears.'}
@@ -86,7 +87,7 @@ export function PurchaseModal({ pkg, onClose, next }: PurchaseModalProps) {
     body = <Spinner label="Payment approved. Adding your credits…" />;
   } else if (finalize.error) {
     body = (
-      <div className="purchase-result">
+      <div className={styles.purchaseResult}>
         <Alert tone="warning" title="We could not confirm your payment yet">
           {friendlyMessage(finalize.error)} If your card was charged, the credits are added
           automatically within a minute.
@@ -130,9 +131,9 @@ export function PurchaseModal({ pkg, onClose, next }: PurchaseModalProps) {
         if (!busy && !finalize.isPending) onClose();
       }}
     >
-      <div className="purchase-summary">
+      <div className={styles.purchaseSummary}>
         <div>
-          <p className="purchase-credits">{formatCredits(pkg.totalCredits)}</p>
+          <p className={styles.purchaseCredits}>{formatCredits(pkg.totalCredits)}</p>
           <p className="muted">
             {pkg.bonusCredits > 0
               ? `${formatNumber(pkg.credits)} + ${formatNumber(pkg.bonusCredits)} bonus · `
@@ -140,7 +141,7 @@ export function PurchaseModal({ pkg, onClose, next }: PurchaseModalProps) {
             {formatPricePerCredit(toPricingPackage(pkg))} per credit
           </p>
         </div>
-        <p className="purchase-price">{price}</p>
+        <p className={styles.purchasePrice}>{price}</p>
       </div>
       {body}
       {finalize.isSuccess ? null : <CheckoutTrust />}

@@ -87,7 +87,7 @@ function SpendBody({ data }: { data: SpendSummaryResponse }) {
         {totals.purchased > 0 ? `, ${formatCredits(totals.purchased)} bought` : ''}.
       </p>
       {totals.spent === 0 ? (
-        <p className="chart-empty">No videos were charged in this period.</p>
+        <p className={styles.empty}>No videos were charged in this period.</p>
       ) : (
         <>
           <div
@@ -105,7 +105,7 @@ function SpendBody({ data }: { data: SpendSummaryResponse }) {
             ))}
           </div>
           {first && last ? (
-            <div className="chart-xaxis" aria-hidden="true">
+            <div className={styles.xaxis} aria-hidden="true">
               <span>{formatShortDate(`${first.date}T12:00:00`)}</span>
               <span>{formatShortDate(`${last.date}T12:00:00`)}</span>
             </div>

@@ -14,6 +14,7 @@ import { Pagination } from './Pagination';
 import { Spinner } from './Spinner';
 import { UserText } from './UserText';
 import { TRANSACTION_LABELS, TransactionTypePill } from './StatusPill';
+import styles from './TransactionHistory.module.css';
 
 const PAGE_SIZE = 10;
 
@@ -147,7 +148,7 @@ export function TransactionHistory() {
         </button>
       </div>
 
-      <div className="filters" role="group" aria-label="Filter transactions">
+      <div className={styles.filters} role="group" aria-label="Filter transactions">
         <SelectField
           label="Type"
           value={filters.type}
@@ -179,7 +180,7 @@ export function TransactionHistory() {
         {filtered ? (
           <button
             type="button"
-            className="button button-ghost button-small filters-clear"
+            className={`button button-ghost button-small ${styles.filtersClear}`}
             onClick={() => navigateTo({ type: '', from: '', to: '', page: 1 })}
           >
             Clear filters
@@ -228,7 +229,7 @@ export function TransactionHistory() {
                     <td data-label="Type">
                       <TransactionTypePill type={t.type} />
                     </td>
-                    <td data-label="Description" className="cell-description">
+                    <td data-label="Description" className={styles.cellDescription}>
                       {t.description}
                       <TransactionSource t={t} />
                     </td>

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { Video } from '@app/shared';
 import { queryKeys } from '../api/queries';
 import { stripBidiControls } from '../lib/bidi';
+import styles from './VideoPlayer.module.css';
 
 /** Plays the finished file in the page. The URL carries a short-lived token, so when it
  * stops working the video is refetched once for a fresh URL. */
@@ -17,9 +18,9 @@ export function VideoPlayer({ video }: { video: Video }) {
   };
   const fileName = `lumen-${video.id}.mp4`;
   return (
-    <div className="player">
+    <div className={styles.root}>
       <video
-        className="player-video"
+        className={styles.video}
         src={video.fileUrl}
         controls
         playsInline
@@ -28,7 +29,7 @@ export function VideoPlayer({ video }: { video: Video }) {
         aria-label={`Generated video: ${stripBidiControls(video.prompt)}`}
         data-testid="video-player"
       />
-      <div className="player-actions">
+      <div className={styles.actions}>
         <a className="button button-secondary" href={video.fileUrl} download={fileName}>
           Download video
         </a>

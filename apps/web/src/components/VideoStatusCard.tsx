@@ -12,6 +12,7 @@ import { Spinner } from './Spinner';
 import { VideoStatusPill } from './StatusPill';
 import { VideoPlayer } from './VideoPlayer';
 import { UserText } from './UserText';
+import styles from './VideoStatusCard.module.css';
 
 function VideoMeta({ video }: { video: Video }) {
   const addOns = [
@@ -20,7 +21,7 @@ function VideoMeta({ video }: { video: Video }) {
     video.aiEnhancement && 'AI enhancement',
   ].filter(Boolean);
   return (
-    <p className="video-meta">
+    <p className={styles.videoMeta}>
       {formatNumber(video.durationMinutes)} min · {video.resolution}
       {addOns.length ? ` · ${addOns.join(', ')}` : ''} · {formatCredits(video.creditsUsed)}
       {video.creditsRefunded > 0
@@ -34,20 +35,20 @@ function Progress({ video }: { video: Video }) {
   const pct = Math.round(video.progress);
   const queued = video.status === 'queued';
   return (
-    <div className="progress-block">
-      <div className="progress-label">
+    <div className={styles.progressBlock}>
+      <div className={styles.progressLabel}>
         <span>{queued ? 'Waiting for a render slot…' : 'Rendering…'}</span>
         {queued ? null : <span>{pct}%</span>}
       </div>
       <div
-        className="progress-track"
+        className={styles.progressTrack}
         role="progressbar"
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={pct}
         aria-label="Video progress"
       >
-        <div className="progress-fill" style={{ width: `${Math.max(pct, 2)}%` }} />
+        <div className={styles.progressFill} style={{ width: `${Math.max(pct, 2)}%` }} />
       </div>
     </div>
   );
@@ -94,14 +95,14 @@ export function VideoStatusCard({
       : null;
   return (
     <section
-      className="card video-card"
+      className={`card ${styles.root}`}
       aria-labelledby={`video-${video.id}-title`}
       data-testid="video-card"
       data-status={video.status}
     >
-      <div className="video-card-header">
+      <div className={styles.header}>
         <div>
-          <h2 id={`video-${video.id}-title`} className="video-title">
+          <h2 id={`video-${video.id}-title`} className={styles.videoTitle}>
             <UserText>{video.prompt}</UserText>
           </h2>
           <VideoMeta video={video} />
@@ -112,7 +113,7 @@ export function VideoStatusCard({
       {active ? (
         <>
           <Progress video={video} />
-          <div className="video-card-actions">
+          <div className={styles.actions}>
             {cancelable ? (
               <CancelVideoControl
                 video={cancelable}
@@ -149,7 +150,7 @@ export function VideoStatusCard({
       ) : null}
 
       {onDismiss && !active ? (
-        <div className="video-card-actions">
+        <div className={styles.actions}>
           <button type="button" className="button button-ghost button-small" onClick={onDismiss}>
             Start another video
           </button>

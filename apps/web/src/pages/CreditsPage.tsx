@@ -11,6 +11,7 @@ import { PaymentHistory } from '../components/PaymentHistory';
 import { PurchaseModal } from '../components/PurchaseModal';
 import { TransactionHistory } from '../components/TransactionHistory';
 import { formatCredits } from '../lib/money';
+import styles from './CreditsPage.module.css';
 
 export function CreditsPage() {
   const [params, setParams] = useSearchParams();
@@ -47,9 +48,9 @@ export function CreditsPage() {
 
       <CreditDashboard />
 
-      <section className="section" aria-labelledby="packages-heading">
-        <div className="section-intro">
-          <h2 id="packages-heading" className="section-title">
+      <section className={styles.section} aria-labelledby="packages-heading">
+        <div className={styles.sectionIntro}>
+          <h2 id="packages-heading" className={styles.sectionTitle}>
             Buy credits
           </h2>
           <p className="muted">

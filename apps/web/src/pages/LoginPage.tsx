@@ -1,18 +1,18 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
 import { Link, Navigate, useSearchParams } from 'react-router-dom';
 import { LoginRequestSchema, SIGNUP_BONUS_CREDITS } from '@app/shared';
-import { ApiError, login } from '../api/client';
+import { useLogin } from '../api/accountMutations';
+import { ApiError } from '../api/client';
 import { friendlyMessage } from '../api/errors';
 import { useAuth } from '../auth/AuthProvider';
 import { safeNextPath } from '../auth/session';
 import { Alert } from '../components/Alert';
-import { AuthLayout } from '../components/AuthLayout';
+import { AuthLayout, AuthSwitch } from '../components/AuthLayout';
 import { Field } from '../components/Field';
 
 export function LoginPage() {
-  const { isAuthenticated, signIn } = useAuth();
+  const { isAuthenticated } = useAuth();
   const [params] = useSearchParams();
   const next = safeNextPath(params.get('next'));
   const expired = params.get('expired') === '1';
@@ -20,7 +20,7 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [formError, setFormError] = useState<string | null>(null);
 
-  const mutation = useMutation({ mutationFn: login, onSuccess: signIn });
+  const mutation = useLogin();
 
   if (isAuthenticated) return <Navigate to={next} replace />;
 
@@ -78,10 +78,10 @@ export function LoginPage() {
           {mutation.isPending ? 'Logging in…' : 'Log in'}
         </button>
       </form>
-      <p className="auth-switch">
+      <AuthSwitch>
         New here? <Link to={signupHref}>Create an account</Link> and get {SIGNUP_BONUS_CREDITS} free
         credits.
-      </p>
+      </AuthSwitch>
     </AuthLayout>
   );
 }

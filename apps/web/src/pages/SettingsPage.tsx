@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
 import { ChangePasswordRequestSchema } from '@app/shared';
-import { ApiError, changePassword } from '../api/client';
+import { useChangePassword, useSignOutEverywhere } from '../api/accountMutations';
+import { ApiError } from '../api/client';
 import { fieldErrors, friendlyMessage } from '../api/errors';
 import { useAuth } from '../auth/AuthProvider';
 import { Alert } from '../components/Alert';
@@ -16,21 +16,13 @@ import { NotificationsSection } from '../components/account/NotificationsSection
  * Account settings: email address, password, mail preferences, sessions, deleting the account.
  */
 export function SettingsPage() {
-  const { user, signIn, signOutEverywhere } = useAuth();
+  const { user } = useAuth();
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [formErrors, setFormErrors] = useState<Record<string, string>>({});
 
-  const change = useMutation({
-    mutationFn: changePassword,
-    onSuccess: (response) => {
-      // The server revoked every session, this one included: keep going with the fresh token.
-      signIn(response);
-      setCurrentPassword('');
-      setNewPassword('');
-    },
-  });
-  const everywhere = useMutation({ mutationFn: signOutEverywhere });
+  const change = useChangePassword();
+  const everywhere = useSignOutEverywhere();
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -45,7 +37,12 @@ export function SettingsPage() {
       return;
     }
     setFormErrors({});
-    change.mutate(parsed.data);
+    change.mutate(parsed.data, {
+      onSuccess: () => {
+        setCurrentPassword('');
+        setNewPassword('');
+      },
+    });
   };
 
   const serverFields = fieldErrors(change.error);

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import type { ChangeEvent, FormEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
 import { Link, Navigate, useSearchParams } from 'react-router-dom';
 import {
   EMAIL_MAX_CHARS,
@@ -10,14 +9,14 @@ import {
   SignupRequestSchema,
   calculateCost,
 } from '@app/shared';
-import { ApiError, signup } from '../api/client';
+import { useSignup } from '../api/accountMutations';
+import { ApiError } from '../api/client';
 import { fieldErrors, friendlyMessage } from '../api/errors';
 import { useAuth } from '../auth/AuthProvider';
 import { safeNextPath } from '../auth/session';
 import { Alert } from '../components/Alert';
-import { AuthLayout } from '../components/AuthLayout';
+import { AuthLayout, AuthSwitch } from '../components/AuthLayout';
 import { Field } from '../components/Field';
-import { rememberBonusWithheld } from '../components/account/bonusNotice';
 
 type FieldName = 'name' | 'email' | 'password';
 
@@ -26,7 +25,7 @@ const FREE_VIDEOS = Math.floor(
 );
 
 export function SignupPage() {
-  const { isAuthenticated, signIn } = useAuth();
+  const { isAuthenticated } = useAuth();
   const [params] = useSearchParams();
   const next = safeNextPath(params.get('next'));
   const [values, setValues] = useState<Record<FieldName, string>>({
@@ -36,14 +35,7 @@ export function SignupPage() {
   });
   const [clientErrors, setClientErrors] = useState<Partial<Record<FieldName, string>>>({});
 
-  const mutation = useMutation({
-    mutationFn: signup,
-    onSuccess: (response) => {
-      // Shown by the banner on the next page: the account works, only the bonus is withheld.
-      if (!response.signupBonus.granted) rememberBonusWithheld();
-      signIn(response);
-    },
-  });
+  const mutation = useSignup();
 
   if (isAuthenticated) return <Navigate to={next} replace />;
 
@@ -125,9 +117,9 @@ export function SignupPage() {
           {mutation.isPending ? 'Creating account…' : 'Create account'}
         </button>
       </form>
-      <p className="auth-switch">
+      <AuthSwitch>
         Already have an account? <Link to={`/login?next=${encodeURIComponent(next)}`}>Log in</Link>
-      </p>
+      </AuthSwitch>
     </AuthLayout>
   );
 }

@@ -7,11 +7,13 @@ import { useGenerateVideo } from '../api/mutations';
 import { useBalance, usePackages } from '../api/queries';
 import { Alert } from '../components/Alert';
 import { GenerateForm } from '../components/GenerateForm';
+import { PageHeader } from '../components/PageHeader';
 import { readPrefill } from '../components/library/likeThis';
 import { PurchaseModal } from '../components/PurchaseModal';
 import { VideoStatusCard } from '../components/VideoStatusCard';
 import { toPricingPackage } from '../lib/money';
 import { useSubmissionKey } from '../hooks/useSubmissionKey';
+import styles from './StudioPage.module.css';
 
 export function StudioPage() {
   const [params, setParams] = useSearchParams();
@@ -77,14 +79,10 @@ export function StudioPage() {
 
   return (
     <div className="page">
-      <header className="page-header">
-        <div>
-          <h1 className="page-title">Studio</h1>
-          <p className="page-subtitle">
-            Describe a scene, pick a length and quality, and see the exact cost before you spend.
-          </p>
-        </div>
-      </header>
+      <PageHeader
+        title="Studio"
+        subtitle="Describe a scene, pick a length and quality, and see the exact cost before you spend."
+      />
 
       <GenerateForm
         balance={balance}
@@ -97,7 +95,7 @@ export function StudioPage() {
         onTopUp={(pack, request) => setTopUp({ pack, request })}
         notice={
           creditsProblem && formBlocked ? (
-            <p className="generate-note" role="status" data-testid="generate-error">
+            <p className={styles.note} role="status" data-testid="generate-error">
               Your balance changed since this page loaded (another tab or device), so the video was
               not started and nothing was charged.
             </p>
@@ -131,7 +129,7 @@ export function StudioPage() {
         />
       ) : null}
 
-      <div ref={statusRef} className="studio-status">
+      <div ref={statusRef} className={styles.status}>
         {activeVideoId ? (
           <VideoStatusCard
             key={activeVideoId}

@@ -123,7 +123,7 @@ export function VideosPage() {
         >
           {(data) => (
             <>
-              <ul className="video-list" data-testid="video-list">
+              <ul className={styles.videoList} data-testid="video-list">
                 {data.videos.map((v) => (
                   <VideoRow key={v.id} video={v} />
                 ))}

@@ -413,13 +413,14 @@ export class PgStore implements Store {
         frontier: number | null;
       }>(
         `SELECT
-           (SELECT COUNT(*) FROM video_generations
-              WHERE user_id = @userId AND ${ACTIVE} AND status = 'queued') AS queued,
+           (SELECT COUNT(*) FROM (SELECT 1 FROM video_generations
+              WHERE user_id = @userId AND ${ACTIVE} AND status = 'queued'
+              LIMIT @maxQueued) AS capped) AS queued,
            (SELECT MAX(fair_round) FROM video_generations
               WHERE user_id = @userId AND ${ACTIVE}) AS "userRound",
            (SELECT MAX(fair_round) FROM video_generations
               WHERE ${ACTIVE} AND status = 'processing') AS frontier`,
-        { userId: v.userId },
+        { userId: v.userId, maxQueued: input.maxQueued },
       ))!;
       if (queue.queued >= input.maxQueued) {
         return { kind: 'too_many_queued', queued: queue.queued, limit: input.maxQueued };

@@ -494,13 +494,16 @@ export class SqliteStore implements Store {
       }
       const queue = this.stmt(
         `SELECT
-           (SELECT COUNT(*) FROM video_generations
-              WHERE user_id = @userId AND ${ACTIVE} AND status = 'queued') AS queued,
+           (SELECT COUNT(*) FROM (SELECT 1 FROM video_generations
+              WHERE user_id = @userId AND status = 'queued'
+              LIMIT @maxQueued)) AS queued,
            (SELECT MAX(fair_round) FROM video_generations
               WHERE user_id = @userId AND ${ACTIVE}) AS userRound,
            (SELECT MAX(fair_round) FROM video_generations
               WHERE ${ACTIVE} AND status = 'processing') AS frontier`,
-      ).get({ userId: v.userId }) as {
+      ).get({ userId: v.userId, maxQueued: input.maxQueued }) as {
+        // Counted only up to the cap: the answer is "at the cap or not", and counting every
+        // queued video made each charge cost grow with the user's backlog.
         queued: number;
         userRound: number | null;
         frontier: number | null;
@@ -628,7 +631,7 @@ export class SqliteStore implements Store {
              SELECT q.id FROM video_generations q
              WHERE q.${ACTIVE} AND q.status = 'queued'
                AND (SELECT COUNT(*) FROM video_generations r
-                    WHERE r.user_id = q.user_id AND r.${ACTIVE} AND r.status = 'processing')
+                    WHERE r.user_id = q.user_id AND r.status = 'processing')
                    < @maxRunning
              ORDER BY q.fair_round, q.created_at, q.id LIMIT 1)
            RETURNING *`,

@@ -48,8 +48,7 @@ describe.each(ADAPTERS)('store contract (%s): accounts, outbox, library, console
     });
     expect(verified.kind).toBe('ok');
     expect(
-      (await a.store.useVerificationToken({ tokenHash: `tok-${first.user.id}`, now: now() }))
-        .kind,
+      (await a.store.useVerificationToken({ tokenHash: `tok-${first.user.id}`, now: now() })).kind,
     ).toBe('invalid');
     const claimed = [];
     for (;;) {
@@ -58,9 +57,7 @@ describe.each(ADAPTERS)('store contract (%s): accounts, outbox, library, console
       claimed.push(m);
       await a.store.markMailSent({ id: m.id, now: now() });
     }
-    expect(claimed.map((m) => m.to).sort()).toEqual(
-      [first.user.email, second.user.email].sort(),
-    );
+    expect(claimed.map((m) => m.to).sort()).toEqual([first.user.email, second.user.email].sort());
     expect(await a.store.pruneFinishedMail({ createdBefore: later(10_000), limit: 100 })).toBe(2);
   });
 
@@ -131,7 +128,14 @@ describe.each(ADAPTERS)('store contract (%s): accounts, outbox, library, console
       tzOffsetMinutes: 60,
     });
     expect(summary.usage).toEqual([
-      { resolution: '720p', credits: 13, videos: 2, customMusic: 0, premiumTTS: 0, aiEnhancement: 0 },
+      {
+        resolution: '720p',
+        credits: 13,
+        videos: 2,
+        customMusic: 0,
+        premiumTTS: 0,
+        aiEnhancement: 0,
+      },
     ]);
     expect(summary.daily.reduce((s, d) => s + d.amount, 0)).toBe(50 - 13);
   });

@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useMutation } from '@tanstack/react-query';
-import { resendVerification } from '../../api/account';
+import { useResendVerification } from '../../api/accountMutations';
 import { friendlyMessage } from '../../api/errors';
 import { useConfig } from '../../api/queries';
 import { useAuth } from '../../auth/AuthProvider';
@@ -18,7 +17,7 @@ export function AccountBanner() {
   const [bonusWithheld, setBonusWithheld] = useState(bonusWithheldNotice);
   // Shown on this page view only (read in the initializer, forgotten after the first render).
   useEffect(forgetBonusWithheld, []);
-  const resend = useMutation({ mutationFn: resendVerification });
+  const resend = useResendVerification();
 
   const withheld = bonusWithheld ? (
     <Alert

@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
 import { ChangeEmailRequestSchema } from '@app/shared';
-import { changeEmail } from '../../api/account';
+import { useChangeEmail } from '../../api/accountMutations';
 import { fieldErrors, friendlyMessage } from '../../api/errors';
 import { useAuth } from '../../auth/AuthProvider';
 import { Alert } from '../Alert';
@@ -14,10 +13,7 @@ export function ChangeEmailSection() {
   const [newEmail, setNewEmail] = useState('');
   const [currentPassword, setCurrentPassword] = useState('');
   const [formErrors, setFormErrors] = useState<Record<string, string>>({});
-  const mutation = useMutation({
-    mutationFn: changeEmail,
-    onSuccess: () => setCurrentPassword(''),
-  });
+  const mutation = useChangeEmail();
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -30,7 +26,7 @@ export function ChangeEmailSection() {
       return;
     }
     setFormErrors({});
-    mutation.mutate(parsed.data);
+    mutation.mutate(parsed.data, { onSuccess: () => setCurrentPassword('') });
   };
   const serverFields = fieldErrors(mutation.error);
   const errors = { ...serverFields, ...formErrors };

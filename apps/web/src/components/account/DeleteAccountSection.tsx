@@ -1,10 +1,8 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
-import { deleteAccount } from '../../api/account';
+import { useDeleteAccount } from '../../api/accountMutations';
 import { fieldErrors, friendlyMessage } from '../../api/errors';
 import { useBalance } from '../../api/queries';
-import { clearSession } from '../../auth/session';
 import { formatCredits } from '../../lib/money';
 import { Alert } from '../Alert';
 import { Field } from '../Field';
@@ -15,14 +13,7 @@ export function DeleteAccountSection() {
   const { data: balance } = useBalance();
   const [password, setPassword] = useState('');
   const [acknowledged, setAcknowledged] = useState(false);
-  const mutation = useMutation({
-    mutationFn: deleteAccount,
-    onSuccess: () => {
-      // The account is gone: start the app from scratch, nothing of it cached.
-      clearSession();
-      window.location.assign('/signup');
-    },
-  });
+  const mutation = useDeleteAccount();
   const credits = Math.max(0, balance?.creditBalance ?? 0);
 
   const onSubmit = (event: FormEvent) => {

@@ -1,20 +1,15 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { LOW_BALANCE_THRESHOLD, type NotificationSettings } from '@app/shared';
-import { getNotifications, setNotifications } from '../../api/account';
+import { getNotifications } from '../../api/account';
+import { accountKeys, useSetNotifications } from '../../api/accountMutations';
 import { friendlyMessage } from '../../api/errors';
 import { Alert } from '../Alert';
 import { Spinner } from '../Spinner';
 import styles from './Settings.module.css';
 
-const KEY = ['account', 'notifications'] as const;
-
 export function NotificationsSection() {
-  const queryClient = useQueryClient();
-  const query = useQuery({ queryKey: KEY, queryFn: getNotifications });
-  const mutation = useMutation({
-    mutationFn: setNotifications,
-    onSuccess: (data) => queryClient.setQueryData(KEY, data),
-  });
+  const query = useQuery({ queryKey: accountKeys.notifications, queryFn: getNotifications });
+  const mutation = useSetNotifications();
   const current = query.data?.notifications;
   const toggle = (field: keyof NotificationSettings) => {
     if (!current) return;

@@ -17,6 +17,7 @@ import { useSubmissionKey } from '../../hooks/useSubmissionKey';
 import { Alert } from '../Alert';
 import { Field } from '../Field';
 import { ThreeDSChallenge } from './ThreeDSChallenge';
+import styles from './EmulatorCheckout.module.css';
 
 interface EmulatorCheckoutProps {
   pkg: CreditPackageDto;
@@ -130,19 +131,19 @@ export function EmulatorCheckout({ pkg, config, onPaid, onBusyChange }: Emulator
   const busy = phase !== 'form';
   return (
     <>
-      <div className="test-cards">
-        <p className="test-cards-title">Test cards</p>
-        <div className="test-cards-list">
+      <div className={styles.testCards}>
+        <p className={styles.testCardsTitle}>Test cards</p>
+        <div className={styles.testCardsList}>
           {TEST_CARDS.map((card) => (
             <button
               key={card.number}
               type="button"
-              className="test-card"
+              className={styles.testCard}
               onClick={() => fill(card.number)}
               disabled={busy}
             >
               {/* The name begins with what is on the button (WCAG 2.5.3: label in name). */}
-              <span className="test-card-label">{card.label}</span>{' '}
+              <span className={styles.testCardLabel}>{card.label}</span>{' '}
               <span className="mono">•••• {card.number.slice(-4)}</span>
               <span className="visually-hidden">
                 . Fill test card {card.number}: {card.outcome}

@@ -1,4 +1,5 @@
 import { Modal } from '../Modal';
+import styles from './ThreeDSChallenge.module.css';
 
 interface ThreeDSChallengeProps {
   amount: string;
@@ -22,8 +23,8 @@ export function ThreeDSChallenge({ amount, busy, onApprove, onDeny }: ThreeDSCha
       role="alertdialog"
       size="sm"
     >
-      <div className="challenge">
-        <div className="challenge-bank" aria-hidden="true">
+      <div className={styles.root}>
+        <div className={styles.bank} aria-hidden="true">
           <svg viewBox="0 0 20 20" fill="currentColor">
             <path d="M10 1.5a4.5 4.5 0 0 0-4.5 4.5v2H5a2 2 0 0 0-2 2v6.5a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V10a2 2 0 0 0-2-2h-.5V6A4.5 4.5 0 0 0 10 1.5Zm-2.5 4.5a2.5 2.5 0 0 1 5 0v2h-5V6Z" />
           </svg>

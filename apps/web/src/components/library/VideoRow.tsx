@@ -1,8 +1,7 @@
 import { useState } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { TERMINAL_VIDEO_STATUSES, type Video } from '@app/shared';
-import { deleteVideo } from '../../api/library';
+import { useDeleteVideo } from '../../api/library';
 import { friendlyMessage } from '../../api/errors';
 import { formatDateTime } from '../../lib/dates';
 import { formatCredits, formatNumber } from '../../lib/money';
@@ -13,21 +12,13 @@ import styles from './VideoRow.module.css';
 
 /** One video of the library: poster, what it was, what it cost, and what can be done with it. */
 export function VideoRow({ video: v }: { video: Video }) {
-  const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const [posterFailed, setPosterFailed] = useState(false);
-  const remove = useMutation({
-    mutationFn: () => deleteVideo(v.id),
-    onSuccess: () =>
-      Promise.all([
-        queryClient.invalidateQueries({ queryKey: ['videos'] }),
-        queryClient.invalidateQueries({ queryKey: ['transactions'] }),
-      ]),
-  });
+  const remove = useDeleteVideo(v.id);
   const finished = TERMINAL_VIDEO_STATUSES.includes(v.status);
 
   return (
-    <li className={`video-row ${styles.row}`} data-testid="video-row">
+    <li className={styles.row} data-testid="video-row">
       <Link to={`/videos/${v.id}`} className={styles.thumb} tabIndex={-1} aria-hidden="true">
         {v.posterUrl && !posterFailed ? (
           <img
@@ -43,14 +34,14 @@ export function VideoRow({ video: v }: { video: Video }) {
           <span className={styles.noPoster}>{v.resolution}</span>
         )}
       </Link>
-      <div className="video-row-main">
-        <Link to={`/videos/${v.id}`} className="video-row-title">
+      <div className={styles.main}>
+        <Link to={`/videos/${v.id}`} className={styles.title}>
           <UserText>{v.prompt}</UserText>
         </Link>
-        <p className="video-meta">
+        <p className={styles.meta}>
           {formatNumber(v.durationMinutes)} min · {v.resolution} · {formatDateTime(v.createdAt)}
         </p>
-        {v.status === 'failed' && v.error ? <p className="video-row-error">{v.error}</p> : null}
+        {v.status === 'failed' && v.error ? <p className={styles.error}>{v.error}</p> : null}
         <div className={styles.actions}>
           <Link to="/studio" state={prefillFrom(v)} className="text-link">
             Make another like this
@@ -99,9 +90,9 @@ export function VideoRow({ video: v }: { video: Video }) {
           </div>
         ) : null}
       </div>
-      <div className="video-row-side">
+      <div className={styles.side}>
         <VideoStatusPill status={v.status} />
-        <span className="video-row-cost">
+        <span className={styles.cost}>
           {formatCredits(v.creditsUsed)}
           {v.creditsRefunded > 0 ? (
             <span className="text-success"> · {formatCredits(v.creditsRefunded)} refunded</span>

@@ -1,18 +1,17 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { ForgotPasswordRequestSchema } from '@app/shared';
-import { forgotPassword } from '../../api/account';
+import { useForgotPassword } from '../../api/accountMutations';
 import { friendlyMessage } from '../../api/errors';
 import { Alert } from '../../components/Alert';
-import { AuthLayout } from '../../components/AuthLayout';
+import { AuthLayout, AuthSwitch } from '../../components/AuthLayout';
 import { Field } from '../../components/Field';
 
 export function ForgotPasswordPage() {
   const [email, setEmail] = useState('');
   const [formError, setFormError] = useState<string | null>(null);
-  const mutation = useMutation({ mutationFn: forgotPassword });
+  const mutation = useForgotPassword();
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -52,9 +51,9 @@ export function ForgotPasswordPage() {
           </button>
         </form>
       )}
-      <p className="auth-switch">
+      <AuthSwitch>
         Remembered it? <Link to="/login">Log in</Link>
-      </p>
+      </AuthSwitch>
     </AuthLayout>
   );
 }

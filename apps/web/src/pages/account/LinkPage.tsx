@@ -1,11 +1,11 @@
 import { useEffect, useRef } from 'react';
 import type { ReactNode } from 'react';
-import { useMutation } from '@tanstack/react-query';
+import type { UseMutationResult } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
 import { friendlyMessage } from '../../api/errors';
 import { useAuth } from '../../auth/AuthProvider';
 import { Alert } from '../../components/Alert';
-import { AuthLayout } from '../../components/AuthLayout';
+import { AuthLayout, AuthSwitch } from '../../components/AuthLayout';
 import { Spinner } from '../../components/Spinner';
 
 /**
@@ -15,18 +15,18 @@ import { Spinner } from '../../components/Spinner';
 export function LinkPage<T>({
   title,
   working,
-  use,
+  mutation,
   success,
 }: {
   title: string;
   working: string;
-  use: (token: string) => Promise<T>;
+  /** The link's write, from api/accountMutations (which owns its cache effects). */
+  mutation: UseMutationResult<T, Error, string>;
   success: (result: T) => ReactNode;
 }) {
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
   const { isAuthenticated } = useAuth();
-  const mutation = useMutation({ mutationFn: use });
   const sent = useRef(false);
   useEffect(() => {
     // Once per page: React's development double-run must not spend a single-use token twice.
@@ -51,7 +51,7 @@ export function LinkPage<T>({
       ) : (
         <Spinner label={working} />
       )}
-      <p className="auth-switch">{next}</p>
+      <AuthSwitch>{next}</AuthSwitch>
     </AuthLayout>
   );
 }

@@ -1,12 +1,10 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
 import { PasswordSchema } from '@app/shared';
-import { resetPassword } from '../../api/account';
+import { useResetPassword } from '../../api/accountMutations';
 import { ApiError } from '../../api/client';
 import { friendlyMessage } from '../../api/errors';
-import { notifySessionExpired, readSession } from '../../auth/session';
 import { Alert } from '../../components/Alert';
 import { AuthLayout } from '../../components/AuthLayout';
 import { Field } from '../../components/Field';
@@ -16,13 +14,7 @@ export function ResetPasswordPage() {
   const token = params.get('token') ?? '';
   const [password, setPassword] = useState('');
   const [formError, setFormError] = useState<string | null>(null);
-  const mutation = useMutation({
-    mutationFn: resetPassword,
-    onSuccess: () => {
-      // Every session was signed out on the server, this browser's too: forget it here.
-      if (readSession()) notifySessionExpired();
-    },
-  });
+  const mutation = useResetPassword();
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();

@@ -10,6 +10,7 @@ import { sql as adminConsole } from './009-admin-console.ts';
 import { sql as videoLeases } from './010-video-leases.ts';
 import { sql as videoLibrary } from './011-video-library.ts';
 import { sql as mailOutboxRetention } from './012-mail-outbox-retention.ts';
+import { sql as perUserQueueIndexes } from './013-per-user-queue-indexes.ts';
 
 export interface Migration {
   version: number;
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'video-leases', sql: videoLeases },
   { version: 11, name: 'video-library', sql: videoLibrary },
   { version: 12, name: 'mail-outbox-retention', sql: mailOutboxRetention },
+  { version: 13, name: 'per-user-queue-indexes', sql: perUserQueueIndexes },
 ];
