@@ -301,6 +301,35 @@ const ALLOWED_INTERPOLATIONS: Record<string, string> = {
   column: "a PAYMENT_COLUMNS value, or the 'id' | 'stripe_payment_intent_id' union",
   field: 'a key of PAYMENT_COLUMNS (unknown fields throw before this line)',
   'Math.trunc(options.busyTimeoutMs ?? 5000)': 'an integer from validated config',
+  // Added with sessions, fairness, keyset pages, accounts, the admin console and PostgreSQL:
+  // each is a constant, a literal ternary, a placeholder list, or a name from a fixed union.
+  "lock ? ' FOR UPDATE' : ''": 'a literal ternary on a boolean argument',
+  AUDIT_SELECT: 'a constant column list (admin.ts)',
+  APPROVAL_SELECT: 'a constant column list (admin.ts)',
+  USER: 'a constant role-name literal in the PostgreSQL invariants',
+  table: 'a NumberedTable / APPEND_ONLY / admin table-name union member, never input',
+  "nextUserSeq('transactions')": 'a constant subquery for a fixed table',
+  "nextUserSeq('video_generations')": 'a constant subquery for a fixed table',
+  "nextUserSeq('payments')": 'a constant subquery for a fixed table',
+  r: 'client.escapeIdentifier(role) of the configured PostgreSQL role',
+  "where.join(' AND ')": "where.push('<literal>') fragments only",
+  ACTIVE: "the constant status IN ('queued', 'processing')",
+  ANY_TYPE: 'a constant list of ledger entry types',
+  ADMIN_REFERENCE_TYPE: "the constant 'admin' reference type",
+  "userId === undefined ? '' : 'AND t.user_id = @userId'": 'a literal ternary',
+  "userId === undefined ? '' : 'WHERE user_id = ?'": 'a literal ternary',
+  "userId === undefined ? '' : 'WHERE id = ?'": 'a literal ternary',
+  scope: "'1' or a check's constant userScope fragment",
+  'quotedLiteral(table)': 'a quoted name from the fixed list of checked tables',
+  key: 'a constant column name in migration 006',
+  order: 'a constant ORDER BY column list in migration 006',
+  "numberExisting('transactions', 'id', 'id')": 'migration 006, constant arguments',
+  "numberOnInsert('transactions', 'id')": 'migration 006, constant arguments',
+  "numberExisting('video_generations', 'id', 'created_at, id')":
+    'migration 006, constant arguments',
+  "numberOnInsert('video_generations', 'id')": 'migration 006, constant arguments',
+  "numberExisting('payments', 'id', 'created_at, id')": 'migration 006, constant arguments',
+  "unique.map(() => '?').join(', ')": 'one placeholder per id',
 };
 
 describe('A8: static check of the store source', () => {
