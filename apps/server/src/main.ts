@@ -122,7 +122,7 @@ async function main() {
       process.exit(1);
     }, graceMs + 15_000).unref();
     stopPruning();
-    stopBackups();
+    const backupsStopped = stopBackups();
     const [, drained] = await Promise.all([connections.close(graceMs), worker.drain(graceMs)]);
     if (drained.interrupted > 0) {
       log.warn(
@@ -133,6 +133,7 @@ async function main() {
     (await metricsServer)?.close();
     await mail.stop();
     await stripeRuntime.close();
+    await backupsStopped;
     await store.close();
     removePidFile();
     log.info('shut down');

@@ -80,14 +80,20 @@ export function scheduleBackups(options: {
   retention: number;
   log: Logger;
   now?: () => Date;
-}): () => void {
-  if (options.intervalMinutes <= 0) return () => undefined;
+}): () => Promise<void> {
+  if (options.intervalMinutes <= 0) return () => Promise.resolve();
   const now = options.now ?? (() => new Date());
-  let running = false;
+  // Nothing can be writing a copy yet: a `.partial` here was left by a process that died.
+  removeLeftoverPartials(options.dir);
+  let running: Promise<void> | null = null;
   let stopped = false;
-  const runOnce = async () => {
+  const runOnce = () => {
     if (running || stopped) return;
-    running = true;
+    running = backupOnce().finally(() => {
+      running = null;
+    });
+  };
+  const backupOnce = async () => {
     try {
       const outcome = await takeBackup({
         db: options.db,
@@ -96,15 +102,27 @@ export function scheduleBackups(options: {
       const pruned = pruneBackups(options.dir, options.retention);
       options.log.info({ ...outcome, pruned: pruned.length }, 'backup verified and kept');
     } catch (err) {
-      options.log.error({ err, alert: true }, 'scheduled backup failed');
-    } finally {
-      running = false;
+      if (!stopped) options.log.error({ err, alert: true }, 'scheduled backup failed');
     }
   };
-  const timer = setInterval(() => void runOnce(), options.intervalMinutes * 60_000);
+  const timer = setInterval(runOnce, options.intervalMinutes * 60_000);
   timer.unref();
-  return () => {
+  // Stopping waits for a backup in flight, so shutdown never leaves a half-written copy.
+  return async () => {
     stopped = true;
     clearInterval(timer);
+    await running;
   };
+}
+
+function removeLeftoverPartials(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.endsWith('.partial')) rmSync(path.join(dir, name), { force: true });
+  }
 }
