@@ -5,7 +5,7 @@ import type { TransactionFilter } from '../../store/types.ts';
 /**
  * The store filter of a transactions query. Dates are compared as ISO strings, so both bounds
  * are normalised to full UTC timestamps; a bare date as upper bound means "through the end of
- * that day". (The same rule as the paged list, which the CSV export must match.)
+ * that day". The paged list and the CSV export share it, so an export matches what the list showed.
  */
 export function transactionFilterOf(
   query: Pick<TransactionsQuery, 'type' | 'from' | 'to'>,
