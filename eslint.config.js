@@ -21,25 +21,39 @@ export default tseslint.config(
       ],
     },
   },
-  // The layers: services hold the rules (no HTTP, no driver, no adapter), routes hold HTTP
-  // (no store at all: they call services).
+  // The layers: services hold the rules (no HTTP, no driver, no adapter, no environment),
+  // routes hold HTTP (no store at all: they call services). Type imports count too: a
+  // service typed against `Request` or an adapter class already depends on it.
   {
-    files: ['apps/server/src/services/**/*.ts'],
+    files: ['apps/server/src/services/**/*.{ts,mts,js,mjs}'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            { name: 'express', message: 'Services know nothing of HTTP.' },
-            { name: 'better-sqlite3', message: 'SQL lives in the store adapters only.' },
-            { name: 'pg', message: 'SQL lives in the store adapters only.' },
-          ],
           patterns: [
+            // Packages and their subpaths by name (a regex: a glob like `pg-*` would also
+            // match any local file named `pg-….ts`).
+            { regex: '^(express|supertest)([-/]|$)', message: 'Services know nothing of HTTP.' },
             {
-              group: ['**/store/sqlite/**', '**/store/pg/**'],
+              regex: '^(better-sqlite3|pg)([-/]|$)',
+              message: 'SQL lives in the store adapters only.',
+            },
+            {
+              group: ['**/store/sqlite', '**/store/sqlite/**', '**/store/pg', '**/store/pg/**'],
               message: 'Services see the Store interface (store/types.ts), never an adapter.',
             },
+            {
+              group: ['**/http/**', '**/routes/**', '**/app.ts', '**/app-deps.ts'],
+              message: 'Services know nothing of HTTP: the HTTP layer calls them, not the reverse.',
+            },
           ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Services read configuration from ctx.config (built in src/config.ts).',
         },
       ],
     },
@@ -50,11 +64,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            { name: 'better-sqlite3', message: 'Routes call services.' },
-            { name: 'pg', message: 'Routes call services.' },
+          patterns: [
+            {
+              group: ['**/store', '**/store/**'],
+              message: 'Routes call services, never the store.',
+            },
+            { regex: '^(better-sqlite3|pg)([-/]|$)', message: 'Routes call services.' },
           ],
-          patterns: [{ group: ['**/store/**'], message: 'Routes call services, never the store.' }],
         },
       ],
     },

@@ -107,11 +107,15 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       reject(new Error(`server exited with ${code}:\n${stderr}`));
     });
   });
-  // The server made the emulator's random secret key in its data directory.
-  const secretKey = readFileSync(path.join(dataDir, 'emulator-secret-key'), 'utf8').trim();
+  // The bundled emulator made its random secret key in the data directory; several instances
+  // share a standalone emulator instead (STRIPE_API_BASE with its STRIPE_SECRET_KEY).
+  const standalone = env.STRIPE_API_BASE ? new URL(env.STRIPE_API_BASE) : undefined;
+  const secretKey = standalone
+    ? env.STRIPE_SECRET_KEY!
+    : readFileSync(path.join(dataDir, 'emulator-secret-key'), 'utf8').trim();
   const stripe = new Stripe(secretKey, {
-    host: '127.0.0.1',
-    port: emulatorPort,
+    host: standalone?.hostname ?? '127.0.0.1',
+    port: standalone ? Number(standalone.port) : emulatorPort,
     protocol: 'http',
     telemetry: false,
     maxNetworkRetries: 2,
@@ -131,7 +135,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     baseUrl,
     dataDir,
     databasePath: path.join(dataDir, 'credits.db'),
-    webhookSecret,
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET!,
     startupOutput: out,
     stripe,
     stop,

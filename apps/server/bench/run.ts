@@ -33,6 +33,12 @@ import {
   durabilityTargets,
   measureDurability,
 } from './durability.ts';
+import {
+  describeManyUsers,
+  manyUsersMarkdown,
+  manyUsersTargets,
+  measureManyUsers,
+} from './many-users.ts';
 
 /**
  * `pnpm bench`: the real server as a child process on a fresh database, driven over loopback
@@ -429,9 +435,17 @@ async function main() {
   }
   violations = await verifyLedger(server.databasePath);
 
-  console.log('durability: synchronous=FULL (the default) and NORMAL, alternating slices');
+  console.log(
+    'durability: SQLITE_SYNCHRONOUS=durable (the default), full and normal, alternating slices',
+  );
   const durability = await measureDurability();
   for (const line of describeDurability(durability)) console.log(line);
+
+  console.log(
+    'many users: SQLite, PostgreSQL 1 instance, PostgreSQL 2 instances, alternating slices',
+  );
+  const manyUsers = await measureManyUsers();
+  for (const line of describeManyUsers(manyUsers)) console.log(line);
 
   const web = webInitialJsGzip();
   console.log('rendering 10 minutes of 1080p with the ffmpeg renderer...');
@@ -503,6 +517,7 @@ async function main() {
       pass: burst ? burstPasses(burst) : false,
     },
     ...durabilityTargets(durability),
+    ...manyUsersTargets(manyUsers),
     {
       target: 'I1-I8 hold after the run (ledger:verify)',
       measured: violations.length === 0 ? 'ok' : `${violations.length} violation(s)`,
@@ -589,6 +604,7 @@ async function main() {
     webInitialJs: web,
     render10min1080p: render,
     durability: durabilityReport(durability),
+    manyUsers,
   };
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -600,6 +616,8 @@ async function main() {
     `| ${pairHeader.join(' | ')} |`,
     `| ${pairHeader.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
     ...pairRows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    ...manyUsersMarkdown(manyUsers),
     '',
     '| target | measured | result |',
     '| --- | --- | --- |',

@@ -109,12 +109,12 @@ const credit =
               description: `Purchase: ${payment.packageName} package`,
             },
           ],
-          outcome: 'credited',
+          outcomes: ['credited'],
         }
       : {
           patch: { status: 'failed', failureMessage: 'Your card was declined.' },
           entries: [],
-          outcome: 'failed',
+          outcomes: ['updated'],
         };
 
 async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<unknown>) {
@@ -200,7 +200,7 @@ async function main() {
       const intent = `pi_seed_${id.replaceAll('-', '')}`;
       const when = now();
       await store.createPayment({ id, userId: p.id, pkg, now: when });
-      await store.attachPaymentIntent(id, intent, when);
+      await store.attachPaymentIntent({ paymentId: id, paymentIntentId: intent, now: when });
       await store.updatePayment({
         paymentIntentId: intent,
         event:

@@ -80,7 +80,7 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   BODY_LIMIT: z.string().default('100kb'),
   DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
-  SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
+  SQLITE_SYNCHRONOUS: z.enum(['durable', 'full', 'normal']).default('durable'),
   // D1 crash test only: ignored unless NODE_ENV=test (see store/sqlite/kill-after-commit.ts).
   TEST_KILL_AFTER_LEDGER_COMMITS: z.coerce.number().int().min(1).optional(),
   IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
@@ -215,7 +215,7 @@ export interface Config {
   bodyLimit: string;
   dbBusyTimeoutMs: number;
   /** `full`: an acknowledged write survives power loss; `normal`: only a process crash. */
-  sqliteSynchronous: 'full' | 'normal';
+  sqliteSynchronous: 'durable' | 'full' | 'normal';
   /** Tests only: SIGKILL after the n-th ledger-writing COMMIT, before answering. */
   testKillAfterLedgerCommits: number | undefined;
   /** How long an Idempotency-Key replays its first response; then it may be used again. */

@@ -37,7 +37,8 @@ async function main() {
     // and operators can see which durability the process really runs with.
     const durability = opened.store.durability();
     console.log(
-      `sqlite: journal_mode=${durability.journalMode} synchronous=${durability.synchronous}`,
+      `sqlite: journal_mode=${durability.journalMode} synchronous=${durability.synchronous} ` +
+        `wal_flush_before_ack=${durability.walFlushBeforeAck ? 'on' : 'off'}`,
     );
   } else {
     console.log(`postgres: ${config.instanceCount > 1 ? 'several instances' : 'one instance'}`);
@@ -58,7 +59,10 @@ async function main() {
   const app = createApp(deps);
   await worker.start();
   const mail = await startMail(deps.ctx);
-  const stopPruning = schedulePruning({ ctx: deps.ctx, intervalMs: PRUNE_INTERVAL_MS });
+  const stopPruning = schedulePruning({
+    ctx: deps.ctx,
+    input: { intervalMs: PRUNE_INTERVAL_MS },
+  });
   // PostgreSQL is backed up by its own tools (pg_dump, base backups + WAL archiving).
   const stopBackups =
     opened.kind === 'sqlite'

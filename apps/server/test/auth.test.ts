@@ -41,14 +41,14 @@ describe('POST /api/auth/signup', () => {
 
   it('refuses a duplicate email (any case) with 409 and writes nothing', async () => {
     await h.signup({ email: 'dup@example.com' });
-    const before = tableCounts(h.store);
+    const before = await tableCounts(h);
     const res = await h
       .http()
       .post('/api/auth/signup')
       .send({ email: 'DUP@example.com', password: 'another password', name: 'Other' });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('EMAIL_TAKEN');
-    expect(tableCounts(h.store)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
   });
 
   it('applies the password policy by characters, not bytes', async () => {
@@ -97,14 +97,14 @@ describe('POST /api/auth/signup', () => {
     [{ email: 'a@b.co', password: 12345678, name: 'x' }],
     [[]],
   ])('rejects %j with 400 and writes nothing', async (body) => {
-    const before = tableCounts(h.store);
+    const before = await tableCounts(h);
     const res = await h
       .http()
       .post('/api/auth/signup')
       .send(body as object);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_ERROR');
-    expect(tableCounts(h.store)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
   });
 });
 

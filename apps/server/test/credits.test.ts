@@ -145,10 +145,10 @@ describe('authentication on every credits route', () => {
     ['post', '/api/credits/calculate-cost'],
     ['get', '/api/credits/video-history'],
   ] as const)('%s %s needs a token', async (method, url) => {
-    const before = tableCounts(h.store);
+    const before = await tableCounts(h);
     const res = await h.http()[method](url);
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
-    expect(tableCounts(h.store)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
   });
 });

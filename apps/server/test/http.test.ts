@@ -65,14 +65,14 @@ describe('the one error shape', () => {
   });
 
   it('refuses a 1 MiB body with 413 and writes nothing', async () => {
-    const before = tableCounts(h.store);
+    const before = await tableCounts(h);
     const res = await h
       .http()
       .post('/api/auth/signup')
       .send({ email: 'big@example.com', password: 'password123', name: 'x'.repeat(1024 * 1024) });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(tableCounts(h.store)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
   });
 
   it('refuses a non-JSON content type with 415', async () => {
@@ -88,7 +88,7 @@ describe('the one error shape', () => {
   it('hides internals on a forced 500', async () => {
     const broken = await createHarness();
     const user = await broken.signup();
-    broken.store.db.close();
+    await broken.store.close();
     const res = await broken.http().get('/api/credits/balance').set(user.auth);
     expect(res.status).toBe(500);
     expect(res.body).toEqual({

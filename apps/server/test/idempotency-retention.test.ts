@@ -16,17 +16,12 @@ const HOUR = 3_600_000;
 /** Test fixture: pretend a record was written `hours` ago. */
 function age(userId: string, key: string, hours: number) {
   const at = new Date(Date.now() - hours * HOUR).toISOString();
-  h.store.db
-    .prepare(
-      'UPDATE idempotency_keys SET created_at = ?, updated_at = ? WHERE user_id = ? AND key = ?',
-    )
-    .run(at, at, userId, key);
+  return h.data.ageIdempotencyRecord({ userId, key, at });
 }
-const keysOf = (userId: string) =>
-  h.store.db
-    .prepare('SELECT key FROM idempotency_keys WHERE user_id = ? ORDER BY key')
-    .pluck()
-    .all(userId);
+const keysOf = async (userId: string) =>
+  (
+    await h.data.rows({ table: 'idempotency_keys', columns: ['key'], where: { user_id: userId } })
+  ).map((r) => r.key);
 
 describe('Idempotency-Key retention', () => {
   it('forgets completed keys older than the window and keeps the recent and the in-progress ones', async () => {
@@ -47,9 +42,9 @@ describe('Idempotency-Key retention', () => {
       .set('Idempotency-Key', 'old-quote')
       .send({ packageId: 1 });
     expect(intent.status).toBe(201);
-    age(user.id, 'old-generate', 25);
-    age(user.id, 'old-quote', 24 * 7);
-    age(user.id, 'fresh-generate', 23);
+    await age(user.id, 'old-generate', 25);
+    await age(user.id, 'old-quote', 24 * 7);
+    await age(user.id, 'fresh-generate', 23);
     // A request still running when the window passed: only the start-up release may drop it.
     await h.store.beginIdempotentRequest({
       userId: user.id,
@@ -63,13 +58,10 @@ describe('Idempotency-Key retention', () => {
     const deleted = await pruneExpiredIdempotencyKeys({ ctx: h.deps.ctx });
 
     expect(deleted).toBe(2);
-    expect(keysOf(user.id)).toEqual(['fresh-generate', 'stuck']);
+    expect(await keysOf(user.id)).toEqual(['fresh-generate', 'stuck']);
     // Pruning a key never touches what the request did: the ledger and the videos stay.
     expect(
-      h.store.db
-        .prepare('SELECT COUNT(*) FROM video_generations WHERE user_id = ?')
-        .pluck()
-        .get(user.id),
+      await h.data.countRows({ table: 'video_generations', where: { user_id: user.id } }),
     ).toBe(2);
     expect(await pruneExpiredIdempotencyKeys({ ctx: h.deps.ctx })).toBe(0);
   });
@@ -86,13 +78,13 @@ describe('Idempotency-Key retention', () => {
     const first = await send();
     expect(first.status).toBe(202);
 
-    age(user.id, 'retry-me', 23.9);
+    await age(user.id, 'retry-me', 23.9);
     await pruneExpiredIdempotencyKeys({ ctx: h.deps.ctx });
     const replay = await send();
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toEqual(first.body);
 
-    age(user.id, 'retry-me', 24.1);
+    await age(user.id, 'retry-me', 24.1);
     await pruneExpiredIdempotencyKeys({ ctx: h.deps.ctx });
     const later = await send();
     expect(later.status).toBe(202);
@@ -104,14 +96,9 @@ describe('Idempotency-Key retention', () => {
   it('works through a backlog larger than one batch', async () => {
     const user = await h.signup();
     const at = new Date(Date.now() - 30 * HOUR).toISOString();
-    const insert = h.store.db.prepare(`INSERT INTO idempotency_keys
-      (user_id, scope, key, request_hash, state, response_status, response_body, created_at, updated_at)
-      VALUES (?, 'credits.calculate-cost', ?, 'h', 'completed', 200, '{}', ?, ?)`);
-    h.store.db.transaction(() => {
-      for (let i = 0; i < 1234; i++) insert.run(user.id, `backlog-${i}`, at, at);
-    })();
+    await h.data.seedIdempotencyRecords({ userId: user.id, count: 1234, at, prefix: 'backlog-' });
     expect(await pruneExpiredIdempotencyKeys({ ctx: h.deps.ctx })).toBe(1234);
-    expect(keysOf(user.id)).toEqual([]);
+    expect(await keysOf(user.id)).toEqual([]);
   });
 
   it('runs as soon as the server schedules it, and stops when told', async () => {
@@ -123,8 +110,8 @@ describe('Idempotency-Key retention', () => {
       .set('Idempotency-Key', 'scheduled')
       .send(video);
     expect(res.status).toBe(202);
-    age(user.id, 'scheduled', 48);
-    const stop = schedulePruning({ ctx: h.deps.ctx, intervalMs: 60_000 });
+    await age(user.id, 'scheduled', 48);
+    const stop = schedulePruning({ ctx: h.deps.ctx, input: { intervalMs: 60_000 } });
     try {
       await expect.poll(() => keysOf(user.id)).toEqual([]);
     } finally {

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requestFingerprint } from '../src/http/idempotency.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
+import { generate, ONE_MINUTE_720P, waitForTerminal } from './helpers/video.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -104,5 +105,40 @@ describe('Idempotency-Key', () => {
     for (const r of responses) expect([201, 409]).toContain(r.status);
     const fresh = responses.filter((r) => r.status === 201 && !r.headers['idempotent-replayed']);
     expect(fresh).toHaveLength(1);
+  });
+});
+
+// Generate stores the charge's outcome and encodes it again for each replay: the bytes must
+// still be the first answer's.
+describe('Idempotency-Key on generate (the stored outcome, encoded again)', () => {
+  it('replays the 202 byte for byte after the video has completed', async () => {
+    const user = await h.signup();
+    const first = await generate(h, user, ONE_MINUTE_720P, 'gen-1');
+    expect(first.status).toBe(202);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const video = await waitForTerminal(h, user, first.body.video.id);
+    expect(video.status).toBe('completed');
+    const replay = await generate(h, user, ONE_MINUTE_720P, 'gen-1');
+    expect(replay.status).toBe(202);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.headers['content-type']).toBe(first.headers['content-type']);
+    expect(replay.text).toBe(first.text);
+  });
+
+  it('replays the 402 refusal byte for byte, even once the balance covers the video', async () => {
+    const user = await h.signup();
+    const tooLong = { ...ONE_MINUTE_720P, durationMinutes: 3 };
+    const first = await generate(h, user, tooLong, 'gen-402');
+    expect(first.status).toBe(402);
+    expect(first.body.error).toMatchObject({
+      code: 'INSUFFICIENT_CREDITS',
+      details: { required: 15, balance: 10, shortfall: 5 },
+    });
+    await h.data.grantCredits({ userId: user.id, amount: 50 });
+    const replay = await generate(h, user, tooLong, 'gen-402');
+    expect(replay.status).toBe(402);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.headers['content-type']).toBe(first.headers['content-type']);
+    expect(replay.text).toBe(first.text);
   });
 });

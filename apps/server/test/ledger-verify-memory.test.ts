@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
-import { appendEntries } from './helpers/bulk-ledger.ts';
+import { sqliteTestData } from '../src/store/sqlite/test-data.ts';
 
 const run = promisify(execFile);
 const cli = path.resolve(import.meta.dirname, '../src/cli/ledger-verify.ts');
@@ -36,7 +36,9 @@ beforeAll(async () => {
       signupBonus: 10,
       now: new Date().toISOString(),
     });
-    appendEntries(store.db, id, ENTRIES_PER_USER, {
+    await sqliteTestData(store).appendLedgerEntries({
+      userId: id,
+      count: ENTRIES_PER_USER,
       start: new Date('2025-01-01T00:00:00Z'),
       stepMs: 1000,
     });

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decidePayment } from '../src/services/payments/settlement.ts';
 import { openDatabase } from '../src/store/sqlite/open.ts';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { sqliteAdapterInternals, sqliteTestData } from '../src/store/sqlite/test-data.ts';
 import type { InvariantViolation } from '../src/store/types.ts';
-import { appendEntries } from './helpers/bulk-ledger.ts';
 import { seedVideo } from './helpers/ledger-ops.ts';
 
 const run = promisify(execFile);
@@ -99,7 +99,12 @@ async function newUser(): Promise<string> {
     now: new Date().toISOString(),
   });
   if (user === 'email_taken') throw new Error('fixture email taken');
-  appendEntries(store.db, id, 300, { start: new Date('2025-01-01T00:00:00Z'), stepMs: 60_000 });
+  await sqliteTestData(store).appendLedgerEntries({
+    userId: id,
+    count: 300,
+    start: new Date('2025-01-01T00:00:00Z'),
+    stepMs: 60_000,
+  });
   await seedVideo({ store }, id, 1, 'failed');
   return id;
 }
@@ -110,7 +115,7 @@ async function settledPayment(userId: string): Promise<string> {
   const now = new Date().toISOString();
   const payment = await store.createPayment({ id: randomUUID(), userId, pkg, now });
   const intent = `pi_${randomUUID()}`;
-  await store.attachPaymentIntent(payment.id, intent, now);
+  await store.attachPaymentIntent({ paymentId: payment.id, paymentIntentId: intent, now });
   await store.updatePayment({
     paymentIntentId: intent,
     decide: decidePayment({
@@ -122,9 +127,12 @@ async function settledPayment(userId: string): Promise<string> {
   return payment.id;
 }
 
-/** Test fixture: runs raw SQL with the database's own guards (triggers, checks) lifted. */
+/**
+ * Test fixture: runs raw SQL with the database's own guards (triggers, checks) lifted. The
+ * breaks are written into the SQLite file the CLI reads, so this is adapter-level on purpose.
+ */
 function unguarded(sql: string, ...params: unknown[]) {
-  const db = store.db;
+  const { db } = sqliteAdapterInternals(store);
   db.exec('DROP TRIGGER transactions_balance_matches');
   db.pragma('ignore_check_constraints = ON');
   db.pragma('foreign_keys = OFF');
@@ -151,7 +159,7 @@ beforeAll(async () => {
     if (b !== 'negative') await settledPayment(users[b]);
   }
   const now = new Date().toISOString();
-  const db = store.db;
+  const { db } = sqliteAdapterInternals(store);
   db.prepare('UPDATE users SET credit_balance = credit_balance + 7 WHERE id = ?').run(users.cached);
   // An entry whose balance_after ignores its own amount.
   unguarded(

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteAdapterInternals } from '../src/store/sqlite/test-data.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
 import { seedVideo } from './helpers/ledger-ops.ts';
 
@@ -34,8 +35,10 @@ describe('pnpm ledger:verify', () => {
   });
 
   it('fails with a readable report when the cached balance drifts', async () => {
-    h.store.db.prepare('UPDATE users SET credit_balance = credit_balance + 7').run();
-    h.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    // A drift no store operation can make: written into the SQLite file the CLI reads.
+    const { db } = sqliteAdapterInternals(h.store);
+    db.prepare('UPDATE users SET credit_balance = credit_balance + 7').run();
+    db.pragma('wal_checkpoint(TRUNCATE)');
     const result = await verify(h.config.databasePath);
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/I1 cached balance equals ledger sum/);

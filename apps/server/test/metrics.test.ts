@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteAdapterInternals } from '../src/store/sqlite/test-data.ts';
 import { createHarness, type Harness, type TestUser } from './helpers/harness.ts';
 import { pay, postWebhook, signedEvent, startPurchase } from './helpers/payments.ts';
 import { gatedRenderer } from './helpers/renderers.ts';
@@ -108,7 +109,7 @@ describe('/metrics on the public port', () => {
     const intent = await startPurchase(h, buyer);
     await pay(h, intent.paymentIntentId);
     await h.emulator.control.waitForIdle();
-    const payment = (await h.store.findPayment(intent.paymentId))!;
+    const payment = (await h.store.findPayment({ id: intent.paymentId }))!;
     expect(payment.credited).toBe(true);
 
     // The same signed event twice: recorded once, then a duplicate.
@@ -165,11 +166,13 @@ describe('/metrics on the public port', () => {
     const rendering = await scrape();
     expect(value(rendering, `${M}video_queue_depth`, { status: 'processing' })).toBe(1);
 
-    h.store.db.pragma('query_only = ON');
+    // SQLite's read-only switch stands in for a database that refuses writes.
+    const { db } = sqliteAdapterInternals(h.store);
+    db.pragma('query_only = ON');
     try {
       expect((await generate(h, user)).status).toBe(503);
     } finally {
-      h.store.db.pragma('query_only = OFF');
+      db.pragma('query_only = OFF');
     }
     const after = await scrape();
     expect(delta(before, after, `${M}database_errors_total`, { kind: 'unavailable' })).toBe(1);

@@ -47,11 +47,11 @@ describe('POST /api/payments/create-intent', () => {
     [{}, 400],
   ])('refuses %j with %i and writes nothing', async (body, status) => {
     const user = await h.signup();
-    const before = tableCounts(h.store);
+    const before = await tableCounts(h);
     const intentsBefore = h.emulator.control.listAll().paymentIntents.length;
     const res = await h.http().post('/api/payments/create-intent').set(user.auth).send(body);
     expect(res.status).toBe(status);
-    expect(tableCounts(h.store)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
     expect(h.emulator.control.listAll().paymentIntents.length).toBe(intentsBefore);
   });
 

@@ -24,7 +24,7 @@ describe('a real video end to end (default ffmpeg renderer)', () => {
     expect(res.body.creditsUsed).toBe(7);
     const video = await waitForTerminal(h, user, res.body.video.id, 60_000);
     expect(video.status, video.error ?? '').toBe('completed');
-    expect(ledgerFor(h, video.id)).toEqual([{ type: 'usage', amount: -7 }]);
+    expect(await ledgerFor(h, video.id)).toEqual([{ type: 'usage', amount: -7 }]);
 
     const file = await h
       .http()

@@ -24,14 +24,14 @@ describe('POST /api/video/generate', () => {
     const body = GenerateVideoResponseSchema.parse(res.body);
     expect(body).toMatchObject({ creditsUsed: 5, newBalance: 5 });
     expect(['queued', 'processing']).toContain(body.video.status);
-    expect(ledgerFor(h, body.video.id)).toEqual([{ type: 'usage', amount: -5 }]);
+    expect(await ledgerFor(h, body.video.id)).toEqual([{ type: 'usage', amount: -5 }]);
     await waitFor(() => gate.isRendering(body.video.id));
     // Mid-render: already paid, nothing refunded.
     expect(await balanceOf(h, user)).toBe(5);
     await gate.succeed(body.video.id);
     const video = await waitForTerminal(h, user, body.video.id);
     expect(video).toMatchObject({ status: 'completed', progress: 100, creditsRefunded: 0 });
-    expect(ledgerFor(h, body.video.id)).toEqual([{ type: 'usage', amount: -5 }]);
+    expect(await ledgerFor(h, body.video.id)).toEqual([{ type: 'usage', amount: -5 }]);
   });
 
   it.each([
@@ -52,7 +52,7 @@ describe('POST /api/video/generate', () => {
 
   it('answers 402 with cost, balance and shortfall, and writes nothing', async () => {
     const user = await h.signup();
-    const before = tableCounts(h.store);
+    const before = await tableCounts(h);
     const res = await generate(h, user, {
       prompt: 'long',
       durationMinutes: 3,
@@ -63,7 +63,7 @@ describe('POST /api/video/generate', () => {
       code: 'INSUFFICIENT_CREDITS',
       details: { required: 24, balance: 10, shortfall: 14 },
     });
-    expect(tableCounts(h.store)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
     expect(await balanceOf(h, user)).toBe(10);
   });
 
@@ -77,10 +77,10 @@ describe('POST /api/video/generate', () => {
     { prompt: 'x', durationMinutes: 1, resolution: '720p', userId: 'someone' },
   ])('rejects %j with 400 and writes nothing', async (body) => {
     const user = await h.signup();
-    const before = tableCounts(h.store);
+    const before = await tableCounts(h);
     const res = await generate(h, user, body);
     expect(res.status).toBe(400);
-    expect(tableCounts(h.store)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
   });
 
   it('accepts exactly 2 of 50 concurrent requests from a user with 10 credits at cost 5', async () => {
@@ -132,7 +132,7 @@ describe('refunds', () => {
       error: 'The GPU caught fire',
       creditsRefunded: 5,
     });
-    expect(ledgerFor(h, video.id)).toEqual([
+    expect(await ledgerFor(h, video.id)).toEqual([
       { type: 'usage', amount: -5 },
       { type: 'refund', amount: 5 },
     ]);
@@ -149,7 +149,7 @@ describe('refunds', () => {
     await waitFor(() => !gate.isRendering(res.body.video.id));
     const again = await h.http().post(`/api/video/${res.body.video.id}/cancel`).set(user.auth);
     expect(again.status).toBe(409);
-    expect(ledgerFor(h, res.body.video.id)).toEqual([
+    expect(await ledgerFor(h, res.body.video.id)).toEqual([
       { type: 'usage', amount: -5 },
       { type: 'refund', amount: 5 },
     ]);

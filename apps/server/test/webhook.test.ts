@@ -83,13 +83,13 @@ describe('webhook signature matrix (S1)', () => {
     ['v0 only', (p: string, hd: string) => [p, hd.replace('v1=', 'v0=')]],
     ['garbage header', (p: string) => [p, 'nonsense']],
   ] as const)('%s: 400 and no change', async (_name, mutate) => {
-    const before = tableCounts(h.store);
+    const before = await tableCounts(h);
     const { payload, header } = signedEvent(h, piEvent(intent.paymentIntentId));
     const [p, hd] = mutate(payload, header) as [string, string | undefined];
     const res = await postWebhook(h, p, hd);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('INVALID_SIGNATURE');
-    expect(tableCounts(h.store)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
     expect(await balanceOf(h, user)).toBe(10);
   });
 
@@ -113,15 +113,17 @@ describe('webhook signature matrix (S1)', () => {
 
 describe('what the webhook does with events', () => {
   it('records an unknown PaymentIntent, credits nothing and answers 2xx (S3)', async () => {
-    const before = h.store.db.prepare('SELECT SUM(credit_balance) FROM users').pluck().get();
+    const total = () => h.data.sum({ table: 'users', column: 'credit_balance' });
+    const before = await total();
     const { payload, header } = signedEvent(h, piEvent('pi_does_not_exist'));
     const res = await postWebhook(h, payload, header);
     expect(res.status).toBe(200);
-    expect(h.store.db.prepare('SELECT SUM(credit_balance) FROM users').pluck().get()).toBe(before);
-    const recorded = h.store.db
-      .prepare("SELECT outcome FROM stripe_events WHERE outcome = 'unknown_payment'")
-      .all();
-    expect(recorded.length).toBeGreaterThan(0);
+    expect(await total()).toBe(before);
+    const recorded = await h.data.countRows({
+      table: 'stripe_events',
+      where: { outcome: 'unknown_payment' },
+    });
+    expect(recorded).toBeGreaterThan(0);
   });
 
   it.each([
@@ -135,10 +137,11 @@ describe('what the webhook does with events', () => {
     expect(res.status).toBe(200);
     expect(res.body.outcome).toBe('amount_mismatch');
     expect(await balanceOf(h, user)).toBe(10);
-    const anomaly = h.store.db
-      .prepare('SELECT anomaly FROM payments WHERE id = ?')
-      .pluck()
-      .get(intent.paymentId);
+    const [{ anomaly }] = (await h.data.rows({
+      table: 'payments',
+      columns: ['anomaly'],
+      where: { id: intent.paymentId },
+    })) as [{ anomaly: string }];
     expect(anomaly).toMatch(/mismatch/);
   });
 
@@ -229,14 +232,15 @@ describe('every ordering of the same events ends in the same ledger (S2)', () =>
         const log = await h.emulator.control.deliver(events[i]!.id);
         expect(log.every((d) => d.status === 200)).toBe(true);
       }
-      const ledger = h.store.db
-        .prepare(
-          'SELECT type, SUM(amount) AS total FROM transactions WHERE user_id = ? GROUP BY type ORDER BY type',
-        )
-        .all(user.id);
-      const payment = h.store.db
-        .prepare('SELECT status, credits_clawed_back, credited FROM payments WHERE id = ?')
-        .get(intent.paymentId);
+      const totals = new Map<string, number>();
+      for (const e of await h.data.ledgerOf({ userId: user.id }))
+        totals.set(e.type, (totals.get(e.type) ?? 0) + e.amount);
+      const ledger = [...totals].sort(([a], [b]) => a.localeCompare(b));
+      const [payment] = await h.data.rows({
+        table: 'payments',
+        columns: ['status', 'credits_clawed_back', 'credited'],
+        where: { id: intent.paymentId },
+      });
       outcomes.add(JSON.stringify({ balance: await balanceOf(h, user), ledger, payment }));
       // Drop the rest of this round's queue so the next round starts clean.
       h.emulator.control.resumeDelivery();
@@ -330,11 +334,12 @@ describe('reconciliation (S7)', () => {
     for (const pi of h.emulator.control
       .listAll()
       .paymentIntents.filter((p) => p.status === 'succeeded')) {
-      const credited = h.store.db
-        .prepare('SELECT credited FROM payments WHERE stripe_payment_intent_id = ?')
-        .pluck()
-        .get(pi.id);
-      expect(credited, pi.id).toBe(1);
+      const [payment] = await h.data.rows({
+        table: 'payments',
+        columns: ['credited'],
+        where: { stripe_payment_intent_id: pi.id },
+      });
+      expect(payment?.credited, pi.id).toBe(1);
     }
   });
 });
@@ -344,9 +349,7 @@ describe('an intent whose id was never stored (create-intent crashed after Strip
     const user = await h.signup();
     const intent = await startPurchase(h, user);
     await h.emulator.control.waitForIdle();
-    h.store.db
-      .prepare('UPDATE payments SET stripe_payment_intent_id = NULL WHERE id = ?')
-      .run(intent.paymentId);
+    await h.data.detachPaymentIntent({ paymentId: intent.paymentId });
     await pay(h, intent.paymentIntentId);
     await h.emulator.control.waitForIdle();
     expect(await balanceOf(h, user)).toBe(170);

@@ -50,7 +50,7 @@ async function main() {
   }
   const userId = args.values.user;
   const store = new SqliteStore(openDatabase(file, { readonly: true }));
-  if (userId !== undefined && !(await store.findUserById(userId))) {
+  if (userId !== undefined && !(await store.findUserById({ id: userId }))) {
     // Rows that name a missing user are reported by the whole-database check (I8).
     await store.close();
     console.error(`No user ${userId} in ${file}`);

@@ -34,9 +34,9 @@ async function main() {
         log,
         now: () => new Date(),
         metrics: new PromMetrics({ defaultMetrics: false }),
+        stripe,
       },
-      stripe,
-      sinceSeconds: Math.round(hours * 3600),
+      input: { sinceSeconds: Math.round(hours * 3600) },
     });
     console.log(JSON.stringify(report, null, 2));
     if (report.anomalies.length > 0) process.exitCode = 1;

@@ -16,7 +16,11 @@ export function requireStaff(ctx: ServiceContext, tokens: TokenService): Request
     authenticateHeader(tokens, req.headers.authorization)
       .then(async (actor) => {
         const staff = actor
-          ? await findStaff({ ctx, actor, requestId: typeof req.id === 'string' ? req.id : null })
+          ? await findStaff({
+              ctx,
+              actor,
+              input: { requestId: typeof req.id === 'string' ? req.id : null },
+            })
           : null;
         if (!staff) {
           notFoundHandler(req, res, next);

@@ -1,5 +1,6 @@
 import { isIPv6 } from 'node:net';
 import type { Request } from 'express';
+import type { ClientAddress } from '../services/context.ts';
 
 /** With `trust proxy` set to the real hop count, req.ip cannot be forged by X-Forwarded-For. */
 export const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
@@ -26,3 +27,9 @@ export function networkOf(ip: string): string {
 }
 
 export const clientNetwork = (req: Request): string => networkOf(clientIp(req));
+
+/** What the throttles in services need to know of the request's origin. */
+export function clientOf(req: Request): ClientAddress {
+  const ip = clientIp(req);
+  return { ip, network: networkOf(ip) };
+}

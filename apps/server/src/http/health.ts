@@ -19,10 +19,7 @@ export function mountHealth(app: Express, deps: AppDeps): void {
         at: now,
         result: checkReadiness({
           ctx: deps.ctx,
-          input: {
-            workerRunning: deps.videoQueue.isRunning(),
-            shuttingDown: deps.lifecycle.shuttingDown,
-          },
+          input: { shuttingDown: deps.lifecycle.shuttingDown },
         }),
       };
     }

@@ -1,12 +1,36 @@
 import { createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { AppError, rateLimited } from '../errors.ts';
-import type { IdempotencyRequest, Store } from '../store/types.ts';
-
-/** What a handler with an `atomic` key finds in `res.locals.idempotency`. */
-export type { IdempotencyRequest };
+import type { Store } from '../store/types.ts';
 import { actorOf } from './auth.ts';
 import type { IdempotencyKeyQuota } from './request-limits.ts';
+
+/** What a handler with an `atomic` key gets from `atomicKeyOf`: the key, validated and counted. */
+export interface IdempotencyRequest {
+  scope: string;
+  key: string;
+  requestHash: string;
+}
+
+/** The `atomic` key of this request, if it sent one. */
+export const atomicKeyOf = (res: Response): IdempotencyRequest | undefined =>
+  res.locals.idempotency as IdempotencyRequest | undefined;
+
+/** An HTTP reply, as sent the first time and again on every replay. */
+export interface Reply {
+  status: number;
+  body: string;
+}
+
+export function sendReply(res: Response, reply: Reply): void {
+  res.status(reply.status).type('application/json').send(reply.body);
+}
+
+/** A replay is the first reply, marked as such. */
+export function sendReplay(res: Response, reply: Reply): void {
+  res.setHeader('Idempotent-Replayed', 'true');
+  sendReply(res, reply);
+}
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** An in-progress record older than this is treated as abandoned by a crashed request. */
@@ -41,11 +65,6 @@ function remembersOutcome(status: number): boolean {
 const keyReused = () =>
   new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
 
-function replay(res: Parameters<RequestHandler>[1], status: number, body: string): void {
-  res.setHeader('Idempotent-Replayed', 'true');
-  res.status(status).type('application/json').send(body);
-}
-
 /**
  * `Idempotency-Key` support for authenticated mutating endpoints: the same key and body
  * replays the first response; the same key with another body is refused; a concurrent
@@ -54,7 +73,8 @@ function replay(res: Parameters<RequestHandler>[1], status: number, body: string
  *
  * `atomic` is for operations whose service looks up and writes the idempotency record in
  * the same transaction as its effect (video generation): this layer only validates the key
- * and fingerprints the request; the handler finds it in `res.locals.idempotency`. One
+ * and fingerprints the request, the handler passes it on (`atomicKeyOf`) and encodes the
+ * outcome it gets back, fresh or replayed, with `sendReply`/`sendReplay`. One lookup and one
  * transaction instead of three, and no window in which a crash strands a key.
  */
 export function idempotency(
@@ -116,7 +136,7 @@ export function idempotency(
           { 'Retry-After': '1' },
         );
       case 'completed':
-        replay(res, begin.status, begin.body);
+        sendReplay(res, begin);
         return;
       case 'started':
         captureResponse(res, (status, body) => {

@@ -120,7 +120,7 @@ export class OutboxWorker {
     try {
       rendered = await renderMail(mail.template, mail.params, {
         baseUrl: this.options.baseUrl(),
-        loadReceipt: (paymentId) => loadReceipt(ctx, paymentId),
+        loadReceipt: (paymentId) => loadReceipt({ ctx, input: { paymentId } }),
       });
     } catch (err) {
       ctx.log.error({ err, mailId: mail.id }, 'mail outbox: cannot render a mail');

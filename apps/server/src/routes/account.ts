@@ -6,7 +6,7 @@ import {
   NotificationSettingsSchema,
 } from '@app/shared';
 import { actorOf, requireAuth } from '../http/auth.ts';
-import { clientIp, clientNetwork } from '../http/client-ip.ts';
+import { clientOf } from '../http/client-ip.ts';
 import { parseWith } from '../http/validate.ts';
 import { confirmEmailChange, requestEmailChange } from '../services/accounts/change-email.ts';
 import { deleteAccount } from '../services/accounts/delete-account.ts';
@@ -18,7 +18,7 @@ import type { AppDeps } from '../app-deps.ts';
 
 /** Account settings: email address, mail preferences, deleting the account. */
 export function accountRouter(deps: AppDeps): Router {
-  const { ctx, tokens, throttle, accountMail: mailThrottle } = deps;
+  const { ctx, tokens } = deps;
   const router = Router();
   const auth = requireAuth(tokens);
 
@@ -35,12 +35,8 @@ export function accountRouter(deps: AppDeps): Router {
     res.status(202).json(
       await requestEmailChange({
         ctx,
-        throttle,
-        mailThrottle,
         actor: actorOf(res),
-        input,
-        ip: clientIp(req),
-        network: clientNetwork(req),
+        input: { ...input, client: clientOf(req) },
       }),
     );
   });
@@ -56,14 +52,7 @@ export function accountRouter(deps: AppDeps): Router {
 
   router.post('/delete', async (req, res) => {
     const input = parseWith(DeleteAccountRequestSchema, req.body);
-    await deleteAccount({
-      ctx,
-      throttle,
-      queue: deps.videoQueue,
-      actor: actorOf(res),
-      input,
-      ip: clientIp(req),
-    });
+    await deleteAccount({ ctx, actor: actorOf(res), input: { ...input, client: clientOf(req) } });
     res.status(204).end();
   });
 

@@ -12,7 +12,6 @@ import {
   PaginationQuerySchema,
   TransactionsQuerySchema,
   VideoHistoryQuerySchema,
-  type AdminMeResponse,
 } from '@app/shared';
 import type { AppDeps } from '../app-deps.ts';
 import { requireStaff, staffOf } from '../http/admin-auth.ts';
@@ -34,76 +33,67 @@ import { failVideo, requeueVideo } from '../services/admin/video-actions.ts';
 import { exportTransactionsCsv } from '../services/credits/export-transactions.ts';
 import { listTransactions } from '../services/credits/list-transactions.ts';
 import { listPayments } from '../services/payments/list-payments.ts';
+import { getStaffProfile } from '../services/admin/staff.ts';
 
 /**
  * The support console's API. Reads are open to support and admins; every action is checked
  * against the role in its service and writes its audit entry in its own transaction.
  */
 export function adminRouter(deps: AppDeps): Router {
-  const { ctx, tokens, stripe, videoQueue } = deps;
+  const { ctx, tokens } = deps;
   const router = Router();
   router.use(requireStaff(ctx, tokens), deps.limits.writesPerUser);
 
   router.get('/me', async (_req, res) => {
-    const staff = staffOf(res);
-    const user = (await ctx.store.findUserById(staff.userId))!;
-    const body: AdminMeResponse = {
-      user: { id: user.id, email: user.email, name: user.name },
-      role: staff.role,
-      supportGrantLimit: ctx.config.admin.supportGrantLimitCredits,
-      approvalThreshold: ctx.config.admin.approvalThresholdCredits,
-    };
-    res.json(body);
+    res.json(await getStaffProfile({ ctx, actor: staffOf(res) }));
   });
 
   router.get('/overview', async (req, res) => {
     const query = parseWith(OverviewQuerySchema, req.query, 'query');
-    res.json(await getOverview({ ctx, query }));
+    res.json(await getOverview({ ctx, input: query }));
   });
 
   router.get('/customers', async (req, res) => {
     const query = parseWith(CustomerSearchQuerySchema, req.query, 'query');
-    res.json(await searchCustomers({ ctx, query }));
+    res.json(await searchCustomers({ ctx, input: query }));
   });
 
   router.get('/customers/:id', async (req, res) => {
-    res.json(await getCustomer({ ctx, customerId: req.params.id }));
+    res.json(await getCustomer({ ctx, input: { customerId: req.params.id } }));
   });
 
   // The customer's own lists, through the same services the customer's pages use.
   router.get('/customers/:id/transactions', async (req, res) => {
     const query = parseWith(TransactionsQuerySchema, req.query, 'query');
-    await requireCustomer(ctx, req.params.id);
-    res.json(await listTransactions({ ctx, actor: { userId: req.params.id }, query }));
+    await requireCustomer({ ctx, input: { customerId: req.params.id } });
+    res.json(await listTransactions({ ctx, actor: { userId: req.params.id }, input: query }));
   });
 
   router.get('/customers/:id/transactions.csv', deps.limits.exportsPerUser, async (req, res) => {
     const query = parseWith(TransactionsQuerySchema, req.query, 'query');
     const customerId = String(req.params.id);
-    await requireCustomer(ctx, customerId);
-    const csv = exportTransactionsCsv({ ctx, actor: { userId: customerId }, query });
+    await requireCustomer({ ctx, input: { customerId } });
+    const csv = exportTransactionsCsv({ ctx, actor: { userId: customerId }, input: query });
     await sendCsv(res, { ...csv, filename: `customer-${customerId}-${csv.filename}` }, ctx.log);
   });
 
   router.get('/customers/:id/payments', async (req, res) => {
     const query = parseWith(PaginationQuerySchema, req.query, 'query');
-    await requireCustomer(ctx, req.params.id);
-    res.json(await listPayments({ ctx, actor: { userId: req.params.id }, query }));
+    await requireCustomer({ ctx, input: { customerId: req.params.id } });
+    res.json(await listPayments({ ctx, actor: { userId: req.params.id }, input: query }));
   });
 
   router.get('/customers/:id/videos', async (req, res) => {
     const query = parseWith(VideoHistoryQuerySchema, req.query, 'query');
-    res.json(await listCustomerVideos({ ctx, customerId: req.params.id, query }));
+    res.json(await listCustomerVideos({ ctx, input: { ...query, customerId: req.params.id } }));
   });
 
   router.post('/customers/:id/grant', async (req, res) => {
     const input = parseWith(AdminCreditRequestSchema, req.body);
     const result = await adjustCredits({
       ctx,
-      staff: staffOf(res),
-      customerId: req.params.id,
-      action: 'grant_credits',
-      input,
+      actor: staffOf(res),
+      input: { ...input, customerId: req.params.id, action: 'grant_credits' },
     });
     res.status(result.status === 'applied' ? 200 : 202).json(result);
   });
@@ -112,17 +102,21 @@ export function adminRouter(deps: AppDeps): Router {
     const input = parseWith(AdminCreditRequestSchema, req.body);
     const result = await adjustCredits({
       ctx,
-      staff: staffOf(res),
-      customerId: req.params.id,
-      action: 'debit_credits',
-      input,
+      actor: staffOf(res),
+      input: { ...input, customerId: req.params.id, action: 'debit_credits' },
     });
     res.status(result.status === 'applied' ? 200 : 202).json(result);
   });
 
   router.post('/customers/:id/revoke-sessions', async (req, res) => {
     const input = parseWith(AdminAccountActionRequestSchema, req.body);
-    res.json(await revokeSessions({ ctx, staff: staffOf(res), customerId: req.params.id, input }));
+    res.json(
+      await revokeSessions({
+        ctx,
+        actor: staffOf(res),
+        input: { ...input, customerId: req.params.id },
+      }),
+    );
   });
 
   for (const [path, disabled] of [
@@ -134,10 +128,8 @@ export function adminRouter(deps: AppDeps): Router {
       res.json(
         await setAccountDisabled({
           ctx,
-          staff: staffOf(res),
-          customerId: req.params.id,
-          disabled,
-          input,
+          actor: staffOf(res),
+          input: { ...input, customerId: req.params.id, disabled },
         }),
       );
     });
@@ -147,10 +139,8 @@ export function adminRouter(deps: AppDeps): Router {
     const input = parseWith(AdminRefundRequestSchema, req.body);
     const result = await refundPayment({
       ctx,
-      staff: staffOf(res),
-      stripe,
-      paymentId: req.params.id,
-      input,
+      actor: staffOf(res),
+      input: { ...input, paymentId: req.params.id },
     });
     res.status(result.status === 'applied' ? 200 : 202).json(result);
   });
@@ -158,13 +148,7 @@ export function adminRouter(deps: AppDeps): Router {
   router.post('/videos/:id/fail', async (req, res) => {
     const input = parseWith(AdminVideoActionRequestSchema, req.body);
     res.json(
-      await failVideo({
-        ctx,
-        staff: staffOf(res),
-        queue: videoQueue,
-        videoId: req.params.id,
-        input,
-      }),
+      await failVideo({ ctx, actor: staffOf(res), input: { ...input, videoId: req.params.id } }),
     );
   });
 
@@ -173,17 +157,15 @@ export function adminRouter(deps: AppDeps): Router {
     res.json(
       await requeueVideo({
         ctx,
-        staff: staffOf(res),
-        queue: videoQueue,
-        videoId: req.params.id,
-        input,
+        actor: staffOf(res),
+        input: { ...input, videoId: req.params.id },
       }),
     );
   });
 
   router.get('/approvals', async (req, res) => {
     const query = parseWith(ApprovalsQuerySchema, req.query, 'query');
-    res.json(await listApprovals({ ctx, query }));
+    res.json(await listApprovals({ ctx, input: query }));
   });
 
   for (const [path, approve] of [
@@ -195,11 +177,8 @@ export function adminRouter(deps: AppDeps): Router {
       res.json(
         await decideApproval({
           ctx,
-          staff: staffOf(res),
-          stripe,
-          approvalId: req.params.id,
-          approve,
-          note,
+          actor: staffOf(res),
+          input: { approvalId: req.params.id, approve, note },
         }),
       );
     });
@@ -207,7 +186,7 @@ export function adminRouter(deps: AppDeps): Router {
 
   router.get('/audit', async (req, res) => {
     const query = parseWith(AuditQuerySchema, req.query, 'query');
-    res.json(await listAuditLog({ ctx, query }));
+    res.json(await listAuditLog({ ctx, input: query }));
   });
 
   return router;

@@ -8,7 +8,7 @@ import {
   SignupRequestSchema,
 } from '@app/shared';
 import { actorOf, requireAuth } from '../http/auth.ts';
-import { clientIp, clientNetwork } from '../http/client-ip.ts';
+import { clientOf } from '../http/client-ip.ts';
 import { parseWith } from '../http/validate.ts';
 import { forgotPassword, resetPassword } from '../services/accounts/password-reset.ts';
 import { resendVerification, verifyEmail } from '../services/accounts/verify-email.ts';
@@ -20,27 +20,18 @@ import { signup } from '../services/auth/signup.ts';
 import type { AppDeps } from '../app-deps.ts';
 
 export function authRouter(deps: AppDeps): Router {
-  const { ctx, tokens, throttle, accountMail: mailThrottle } = deps;
+  const { ctx, tokens } = deps;
   const router = Router();
   const auth = requireAuth(tokens);
 
   router.post('/signup', async (req, res) => {
     const input = parseWith(SignupRequestSchema, req.body);
-    res.status(201).json(
-      await signup({
-        ctx,
-        tokens,
-        throttle,
-        input,
-        ip: clientIp(req),
-        network: clientNetwork(req),
-      }),
-    );
+    res.status(201).json(await signup({ ctx, input: { ...input, client: clientOf(req) } }));
   });
 
   router.post('/login', async (req, res) => {
     const input = parseWith(LoginRequestSchema, req.body);
-    res.json(await login({ ctx, tokens, throttle, input, ip: clientIp(req) }));
+    res.json(await login({ ctx, input: { ...input, client: clientOf(req) } }));
   });
 
   router.get('/me', auth, async (_req, res) => {
@@ -62,11 +53,8 @@ export function authRouter(deps: AppDeps): Router {
     res.json(
       await changePassword({
         ctx,
-        tokens,
-        throttle,
         actor: actorOf(res),
-        input,
-        ip: clientIp(req),
+        input: { ...input, client: clientOf(req) },
       }),
     );
   });
@@ -78,26 +66,21 @@ export function authRouter(deps: AppDeps): Router {
   });
 
   router.post('/resend-verification', auth, async (req, res) => {
-    res.status(202).json(
-      await resendVerification({
-        ctx,
-        mailThrottle,
-        actor: actorOf(res),
-        network: clientNetwork(req),
-      }),
-    );
+    res
+      .status(202)
+      .json(
+        await resendVerification({ ctx, actor: actorOf(res), input: { client: clientOf(req) } }),
+      );
   });
 
   router.post('/forgot-password', async (req, res) => {
     const input = parseWith(ForgotPasswordRequestSchema, req.body);
-    res
-      .status(202)
-      .json(await forgotPassword({ ctx, mailThrottle, input, network: clientNetwork(req) }));
+    res.status(202).json(await forgotPassword({ ctx, input: { ...input, client: clientOf(req) } }));
   });
 
   router.post('/reset-password', async (req, res) => {
     const input = parseWith(ResetPasswordRequestSchema, req.body);
-    await resetPassword({ ctx, throttle, input, ip: clientIp(req) });
+    await resetPassword({ ctx, input: { ...input, client: clientOf(req) } });
     res.status(204).end();
   });
 

@@ -32,12 +32,12 @@ export function creditsRouter(deps: AppDeps): Router {
 
   router.get('/transactions', async (req, res) => {
     const query = parseWith(TransactionsQuerySchema, req.query, 'query');
-    res.json(await listTransactions({ ctx, actor: actorOf(res), query }));
+    res.json(await listTransactions({ ctx, actor: actorOf(res), input: query }));
   });
 
   router.get('/transactions.csv', deps.limits.exportsPerUser, async (req, res) => {
     const query = parseWith(TransactionsQuerySchema, req.query, 'query');
-    await sendCsv(res, exportTransactionsCsv({ ctx, actor: actorOf(res), query }), ctx.log);
+    await sendCsv(res, exportTransactionsCsv({ ctx, actor: actorOf(res), input: query }), ctx.log);
   });
 
   // A quote changes nothing, so an Idempotency-Key is accepted and ignored: nothing is stored.
@@ -48,14 +48,12 @@ export function creditsRouter(deps: AppDeps): Router {
 
   router.get('/spend-summary', async (req, res) => {
     const query = parseWith(SpendSummaryQuerySchema, req.query, 'query');
-    res.json(await getSpendSummary({ ctx, actor: actorOf(res), query }));
+    res.json(await getSpendSummary({ ctx, actor: actorOf(res), input: query }));
   });
 
   router.get('/video-history', async (req, res) => {
     const query = parseWith(VideoHistoryQuerySchema, req.query, 'query');
-    res.json(
-      await listVideoHistory({ ctx, actor: actorOf(res), query, fileToken: deps.videoFileToken }),
-    );
+    res.json(await listVideoHistory({ ctx, actor: actorOf(res), input: query }));
   });
 
   return router;

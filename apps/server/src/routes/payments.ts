@@ -11,6 +11,7 @@ import { parseWith } from '../http/validate.ts';
 import { confirmPayment } from '../services/payments/confirm-payment.ts';
 import { createPaymentIntent } from '../services/payments/create-intent.ts';
 import { handleWebhook } from '../services/payments/handle-webhook.ts';
+import { settlementLabel } from '../services/payments/settlement.ts';
 import { getPayment, listPayments } from '../services/payments/list-payments.ts';
 import { getReceipt } from '../services/payments/get-receipt.ts';
 import { cancelPendingPayment, resumePayment } from '../services/payments/pending-payment.ts';
@@ -27,17 +28,16 @@ export function mountStripeWebhook(app: Express, deps: AppDeps): void {
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const result = await handleWebhook({
         ctx: deps.ctx,
-        stripe: deps.stripe,
-        rawBody,
-        signature: req.get('Stripe-Signature'),
+        input: { rawBody, signature: req.get('Stripe-Signature') },
       });
-      res.json({ received: true, outcome: result.outcome });
+      const outcome = result.kind === 'settled' ? settlementLabel(result.outcomes) : result.kind;
+      res.json({ received: true, outcome });
     },
   );
 }
 
 export function paymentsRouter(deps: AppDeps): Router {
-  const { ctx, tokens, stripe } = deps;
+  const { ctx, tokens } = deps;
   const limits = ctx.config.rateLimits;
   const router = Router();
   router.use(requireAuth(tokens), deps.limits.writesPerUser);
@@ -57,7 +57,7 @@ export function paymentsRouter(deps: AppDeps): Router {
     idempotency(ctx.store, 'payments.create-intent', ctx.now, { quota }),
     async (req, res) => {
       const input = parseWith(CreatePaymentIntentRequestSchema, req.body);
-      res.status(201).json(await createPaymentIntent({ ctx, stripe, actor: actorOf(res), input }));
+      res.status(201).json(await createPaymentIntent({ ctx, actor: actorOf(res), input }));
     },
   );
 
@@ -67,7 +67,7 @@ export function paymentsRouter(deps: AppDeps): Router {
     idempotency(ctx.store, 'payments.confirm', ctx.now, { quota }),
     async (req, res) => {
       const input = parseWith(ConfirmPaymentRequestSchema, req.body);
-      res.json(await confirmPayment({ ctx, stripe, actor: actorOf(res), input }));
+      res.json(await confirmPayment({ ctx, actor: actorOf(res), input }));
     },
   );
 
@@ -77,8 +77,8 @@ export function paymentsRouter(deps: AppDeps): Router {
     limit('resume'),
     idempotency(ctx.store, 'payments.resume', ctx.now, { quota }),
     async (req, res) => {
-      const paymentId = String(req.params.paymentId);
-      res.json(await resumePayment({ ctx, stripe, actor: actorOf(res), paymentId }));
+      const input = { paymentId: String(req.params.paymentId) };
+      res.json(await resumePayment({ ctx, actor: actorOf(res), input }));
     },
   );
 
@@ -87,22 +87,24 @@ export function paymentsRouter(deps: AppDeps): Router {
     limit('cancel'),
     idempotency(ctx.store, 'payments.cancel', ctx.now, { quota }),
     async (req, res) => {
-      const paymentId = String(req.params.paymentId);
-      res.json(await cancelPendingPayment({ ctx, stripe, actor: actorOf(res), paymentId }));
+      const input = { paymentId: String(req.params.paymentId) };
+      res.json(await cancelPendingPayment({ ctx, actor: actorOf(res), input }));
     },
   );
 
   router.get('/history', async (req, res) => {
     const query = parseWith(PaginationQuerySchema, req.query, 'query');
-    res.json(await listPayments({ ctx, actor: actorOf(res), query }));
+    res.json(await listPayments({ ctx, actor: actorOf(res), input: query }));
   });
 
   router.get('/:paymentId/receipt', async (req, res) => {
-    res.json(await getReceipt({ ctx, actor: actorOf(res), paymentId: req.params.paymentId }));
+    const input = { paymentId: req.params.paymentId };
+    res.json(await getReceipt({ ctx, actor: actorOf(res), input }));
   });
 
   router.get('/:paymentId', async (req, res) => {
-    res.json(await getPayment({ ctx, actor: actorOf(res), paymentId: req.params.paymentId }));
+    const input = { paymentId: req.params.paymentId };
+    res.json(await getPayment({ ctx, actor: actorOf(res), input }));
   });
 
   return router;

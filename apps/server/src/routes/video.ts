@@ -5,9 +5,10 @@ import {
   GenerateVideoRequestSchema,
   TERMINAL_VIDEO_STATUSES,
 } from '@app/shared';
-import { AppError, notFound, unauthorized } from '../errors.ts';
+import { notFound, unauthorized } from '../errors.ts';
 import { actorOf, authenticateHeader, requireAuth } from '../http/auth.ts';
-import { idempotency, type IdempotencyRequest } from '../http/idempotency.ts';
+import { sendGenerateResult } from '../http/generate-reply.ts';
+import { atomicKeyOf, idempotency } from '../http/idempotency.ts';
 import { perUserLimit } from '../http/rate-limit.ts';
 import { requireVerifiedEmail } from '../http/verified-email.ts';
 import { parseWith } from '../http/validate.ts';
@@ -20,11 +21,14 @@ import { getVideoFile } from '../services/video/get-video-file.ts';
 import { getVideoPoster } from '../services/video/get-video-poster.ts';
 import { deleteVideo } from '../services/video/delete-video.ts';
 import type { AppDeps } from '../app-deps.ts';
+import { sendStoredFile } from '../http/send-stored-file.ts';
 
 const SSE_HEARTBEAT_MS = 15_000;
 
 export function videoRouter(deps: AppDeps): Router {
-  const { ctx, tokens, videoQueue: queue, videoFileToken: fileToken } = deps;
+  const { ctx, tokens } = deps;
+  // Presenting a video (its fileUrl) and live progress are the HTTP side's; both come from ctx.
+  const { videoQueue: queue, videoFileToken: fileToken } = ctx;
   const limits = ctx.config.rateLimits;
   const router = Router();
   const auth = requireAuth(tokens);
@@ -33,35 +37,33 @@ export function videoRouter(deps: AppDeps): Router {
   // `fileUrl` carries; that token is scoped to this one video and useless anywhere else.
   router.get('/:id/file', async (req, res) => {
     const actor = await fileActor(req, deps);
-    const file = await getVideoFile({ ctx, actor, videoId: String(req.params.id) });
+    const file = await getVideoFile({ ctx, actor, input: { videoId: String(req.params.id) } });
     res.setHeader('Content-Disposition', `inline; filename="video-${file.videoId}.mp4"`);
     res.setHeader('Cache-Control', 'private, max-age=3600');
-    await new Promise<void>((resolve, reject) => {
-      res.sendFile(
-        file.path,
-        { acceptRanges: true, headers: { 'Content-Type': 'video/mp4' } },
-        (err?: Error & { status?: number }) => {
-          if (!err || res.headersSent) resolve();
-          else if (err.status === 416) {
-            reject(
-              new AppError('RANGE_NOT_SATISFIABLE', 'The requested range is outside the file'),
-            );
-          } else reject(notFound('Video file'));
-        },
-      );
+    await sendStoredFile({
+      req,
+      res,
+      storage: ctx.videoStorage,
+      key: file.key,
+      contentType: 'video/mp4',
+      acceptRanges: true,
+      missing: () => notFound('Video file'),
     });
   });
 
   // The library's thumbnail, authenticated like the file (an <img> cannot send headers either).
   router.get('/:id/poster', async (req, res) => {
     const actor = await fileActor(req, deps);
-    const poster = await getVideoPoster({ ctx, actor, videoId: String(req.params.id) });
+    const poster = await getVideoPoster({ ctx, actor, input: { videoId: String(req.params.id) } });
     res.setHeader('Cache-Control', 'private, max-age=3600');
-    await new Promise<void>((resolve, reject) => {
-      res.sendFile(poster.path, { headers: { 'Content-Type': 'image/jpeg' } }, (err?: Error) => {
-        if (!err || res.headersSent) resolve();
-        else reject(notFound('Poster'));
-      });
+    await sendStoredFile({
+      req,
+      res,
+      storage: ctx.videoStorage,
+      key: poster.key,
+      contentType: 'image/jpeg',
+      acceptRanges: false,
+      missing: () => notFound('Poster'),
     });
   });
 
@@ -82,19 +84,16 @@ export function videoRouter(deps: AppDeps): Router {
       const input = parseWith(GenerateVideoRequestSchema, req.body);
       const result = await generateVideo({
         ctx,
-        queue,
         actor: actorOf(res),
-        input,
-        idempotency: res.locals.idempotency as IdempotencyRequest | undefined,
-        fileToken,
+        input: { video: input, idempotency: atomicKeyOf(res) },
       });
-      if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res.status(result.status).type('application/json').send(result.body);
+      sendGenerateResult(res, result, fileToken);
     },
   );
 
   router.get('/:id', async (req, res) => {
-    const video = await getOwnVideo({ ctx, actor: actorOf(res), videoId: String(req.params.id) });
+    const input = { videoId: String(req.params.id) };
+    const video = await getOwnVideo({ ctx, actor: actorOf(res), input });
     res.json({ video: presentVideo(video, fileToken) });
   });
 
@@ -106,9 +105,8 @@ export function videoRouter(deps: AppDeps): Router {
       parseWith(CancelVideoRequestSchema, req.body);
       const video = await cancelVideo({
         ctx,
-        queue,
         actor: actorOf(res),
-        videoId: String(req.params.id),
+        input: { videoId: String(req.params.id) },
       });
       res.json({ video: presentVideo(video, fileToken) });
     },
@@ -116,13 +114,13 @@ export function videoRouter(deps: AppDeps): Router {
 
   router.delete('/:id', async (req, res) => {
     parseWith(DeleteVideoRequestSchema, req.body);
-    await deleteVideo({ ctx, actor: actorOf(res), videoId: String(req.params.id) });
+    await deleteVideo({ ctx, actor: actorOf(res), input: { videoId: String(req.params.id) } });
     res.status(204).end();
   });
 
   router.get('/:id/events', async (req, res) => {
     const actor = actorOf(res);
-    const read = () => getOwnVideo({ ctx, actor, videoId: String(req.params.id) });
+    const read = () => getOwnVideo({ ctx, actor, input: { videoId: String(req.params.id) } });
     const video = await read();
     const releaseSlot = deps.sseStreams.open(actor.userId);
     if (res.destroyed || req.socket.destroyed) {

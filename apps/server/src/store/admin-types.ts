@@ -135,6 +135,25 @@ export interface OverviewStats {
   pendingApprovals: number;
 }
 
+export interface SearchUsersInput {
+  query: string;
+  limit: number;
+}
+
+export interface ListSessionsInput {
+  userId: string;
+  limit: number;
+}
+
+export interface FindApprovalInput {
+  id: string;
+}
+
+export interface OverviewInput {
+  /** An ISO date-time: the first day counted. */
+  since: string;
+}
+
 export interface AdminStore {
   /** Sets a role by email (the CLI), with its audit entry; null if there is no such account. */
   setRole(input: {
@@ -144,8 +163,8 @@ export interface AdminStore {
     now: string;
   }): Promise<{ user: UserRecord; previous: AdminRole } | null>;
   /** An exact id, an exact email, or the first accounts whose email starts with `query`. */
-  searchUsers(query: string, limit: number): Promise<UserRecord[]>;
-  listSessions(userId: string, limit: number): Promise<SessionRow[]>;
+  searchUsers(input: SearchUsersInput): Promise<UserRecord[]>;
+  listSessions(input: ListSessionsInput): Promise<SessionRow[]>;
 
   adjustCredits(input: {
     actor: AuditActor;
@@ -167,7 +186,7 @@ export interface AdminStore {
     note: string;
     now: string;
   }): Promise<{ approval: ApprovalRecord; audit: AuditRecord[] }>;
-  findApproval(id: string): Promise<ApprovalRecord | null>;
+  findApproval(input: FindApprovalInput): Promise<ApprovalRecord | null>;
   listApprovals(filter: {
     status?: ApprovalStatus;
     targetUserId?: string;
@@ -224,6 +243,6 @@ export interface AdminStore {
   }): Promise<{ user: UserRecord; audit: AuditRecord[] } | 'unchanged' | null>;
 
   listAudit(filter: AuditFilter): Promise<AuditRecord[]>;
-  /** Day-by-day numbers since `since` (an ISO date-time), plus the queue right now. */
-  overview(since: string): Promise<OverviewStats>;
+  /** Day-by-day numbers since `since`, plus the queue right now. */
+  overview(input: OverviewInput): Promise<OverviewStats>;
 }

@@ -7,6 +7,8 @@ import { assertPlayableMp4, createRenderer, type Renderer } from './renderers/in
 import { defaultFfmpegPath } from './renderers/binaries.ts';
 import { extractPoster } from './poster.ts';
 import { RESOLUTION_SIZE } from './resolution.ts';
+import { createVideoStorage } from './storage/create-video-storage.ts';
+import type { VideoStorage } from './storage/video-storage.ts';
 import { VideoWorker } from './worker.ts';
 
 /** The configured worker; tests pass their own renderer (failing, hanging, slow). */
@@ -15,6 +17,8 @@ export function createVideoWorker(options: {
   store: Store;
   log: Logger;
   renderer?: Renderer;
+  /** Where finished files go; the configured one (VIDEO_DIR) by default. */
+  storage?: VideoStorage;
   /** Probe every output before completing it; on by default for real renderers. */
   verifyOutput?: boolean;
   /** Extract a poster frame of every output; on by default for real renderers. */
@@ -26,7 +30,7 @@ export function createVideoWorker(options: {
     store: options.store,
     renderer,
     log: options.log,
-    videoDir: config.videoDir,
+    storage: options.storage ?? createVideoStorage(config),
     concurrency: config.video.concurrency,
     maxRunningPerUser: config.video.maxRunningPerUser,
     renderTimeoutMs: config.video.renderTimeoutMs,
@@ -36,10 +40,11 @@ export function createVideoWorker(options: {
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     makePoster: !(options.posters ?? renderer.name !== 'noop')
       ? undefined
-      : async (file, video) => {
+      : async (file, poster, video) => {
           await extractPoster({
             ffmpegPath: defaultFfmpegPath(),
             videoPath: file,
+            posterPath: poster,
             durationSeconds: video.durationMinutes * 60,
           });
         },

@@ -1,29 +1,30 @@
 import { EventEmitter } from 'node:events';
-import { rm } from 'node:fs/promises';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.ts';
 import type { RenderListener, VideoQueue } from '../services/video/queue.ts';
 import type { Store, VideoLease, VideoRecord } from '../store/types.ts';
 import { isAbortError, RenderError, type Renderer } from './renderers/index.ts';
-import { posterPathOf } from './poster.ts';
 import { progressWriter } from './progress-writer.ts';
 import { RESOLUTION_SIZE } from './resolution.ts';
+import type { StagedFile, VideoStorage } from './storage/video-storage.ts';
 
 export interface VideoWorkerOptions {
   store: Store;
   renderer: Renderer;
   log: Logger;
-  videoDir: string;
+  /** Where finished files go; the video record keeps the key. */
+  storage: VideoStorage;
   concurrency: number;
   /** Renders of one user at once; the other slots stay free for other users. */
   maxRunningPerUser: number;
   renderTimeoutMs: number;
-  /** Checks the renderer's output before a video counts as completed. */
+  /** Checks the renderer's output (a local file, not yet published) before completion. */
   verifyOutput?: (file: string, video: VideoRecord) => Promise<void>;
-  /** Writes the library's poster frame beside a verified output; a failure only costs the thumbnail. */
-  makePoster?: (file: string, video: VideoRecord) => Promise<void>;
+  /**
+   * Writes the library's poster frame of a verified output to `poster`; a failure only costs
+   * the thumbnail.
+   */
+  makePoster?: (file: string, poster: string, video: VideoRecord) => Promise<void>;
   now?: () => Date;
   /** A video whose lease ran out this many times is failed and refunded, not retried. */
   maxAttempts?: number;
@@ -38,11 +39,6 @@ export interface VideoWorkerOptions {
 
 const PROGRESS_WRITE_INTERVAL_MS = 500;
 
-/** An output that did not become its video's file, with its poster if one was made. */
-const removeOutput = async (file: string) => {
-  await rm(file, { force: true });
-  await rm(posterPathOf(file), { force: true });
-};
 /** Backoff between attempts to record a result while the database is locked, full or read-only. */
 const RESOLVE_RETRY_MS = [100, 250, 500, 1000, 2000];
 const RESOLVE_GIVE_UP_MS = 60_000;
@@ -74,6 +70,8 @@ export class VideoWorker implements VideoQueue {
   private stopped = false;
   private started = false;
   private draining: Promise<void> | undefined;
+  private filling = false;
+  private wokenWhileFilling = false;
   private readonly renderListeners: RenderListener[] = [];
   private readonly now: () => Date;
   private reaper: NodeJS.Timeout | undefined;
@@ -83,7 +81,6 @@ export class VideoWorker implements VideoQueue {
   constructor(private readonly o: VideoWorkerOptions) {
     this.now = o.now ?? (() => new Date());
     this.events.setMaxListeners(0);
-    mkdirSync(o.videoDir, { recursive: true });
   }
 
   /**
@@ -113,7 +110,7 @@ export class VideoWorker implements VideoQueue {
   private async remoteChange(id: string): Promise<void> {
     const watched = this.events.listenerCount(id) > 0;
     if (!watched && !this.running.has(id)) return;
-    const video = await this.o.store.findVideo(id).catch(() => null);
+    const video = await this.o.store.findVideo({ id }).catch(() => null);
     if (!video) return;
     if (this.running.has(id) && video.status !== 'processing') this.running.get(id)?.abort();
     if (watched) this.publish(video);
@@ -199,7 +196,14 @@ export class VideoWorker implements VideoQueue {
   }
 
   wake(): void {
-    if (this.stopped) return;
+    // Not started: nothing is claimed (start() claims what is waiting); stopped: no more work.
+    if (!this.started || this.stopped) return;
+    // One claim loop at a time: concurrent loops would each see a free slot before any of
+    // their claims returned and together start far more than `concurrency` renders.
+    if (this.filling) {
+      this.wokenWhileFilling = true;
+      return;
+    }
     this.draining = this.fill();
   }
 
@@ -225,6 +229,18 @@ export class VideoWorker implements VideoQueue {
   }
 
   private async fill(): Promise<void> {
+    this.filling = true;
+    try {
+      do {
+        this.wokenWhileFilling = false;
+        await this.claimWhileSlotsFree();
+      } while (this.wokenWhileFilling && !this.stopped);
+    } finally {
+      this.filling = false;
+    }
+  }
+
+  private async claimWhileSlotsFree(): Promise<void> {
     while (!this.stopped && this.running.size < this.o.concurrency) {
       let video: VideoRecord | null;
       try {
@@ -260,9 +276,17 @@ export class VideoWorker implements VideoQueue {
       for (const l of this.renderListeners) l({ outcome, seconds, creditsRefunded: refunded });
     };
     const lease = { owner: this.o.owner, attempt: video.attempts };
-    // One file per attempt: a stale worker removing its own output never touches the file of
-    // the attempt that replaced it.
-    const outputPath = path.join(this.o.videoDir, `${video.id}-${video.attempts}.mp4`);
+    const { storage } = this.o;
+    // Keyed per attempt: a stale worker removing its own output never touches the file of the
+    // attempt that replaced it.
+    const key = storage.keyFor({ videoId: video.id, attempt: video.attempts });
+    const staged: StagedFile[] = [];
+    /** An output that did not become its video's file, with its poster if one was made. */
+    const removeOutput = async () => {
+      await Promise.all(staged.map((f) => f.discard()));
+      await storage.remove(key);
+      await storage.remove(storage.posterKeyOf(key));
+    };
     const size = RESOLUTION_SIZE[video.resolution];
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -281,7 +305,7 @@ export class VideoWorker implements VideoQueue {
         .then(async (state) => {
           // Canceled (maybe on another instance), reaped or requeued: stop rendering.
           if (state === 'lost') return controller.abort();
-          const v = percent === undefined ? null : await this.o.store.findVideo(video.id);
+          const v = percent === undefined ? null : await this.o.store.findVideo({ id: video.id });
           if (v && v.status === 'processing') this.publish(v);
         })
         .catch(() => undefined);
@@ -291,6 +315,8 @@ export class VideoWorker implements VideoQueue {
     });
     const heartbeat = setInterval(() => void renew(), Math.max(50, this.o.leaseMs / 3));
     try {
+      const output = await storage.stage(key);
+      staged.push(output);
       await this.o.renderer.render({
         videoId: video.id,
         prompt: video.prompt,
@@ -300,26 +326,22 @@ export class VideoWorker implements VideoQueue {
         customMusic: video.customMusic,
         premiumTTS: video.premiumTTS,
         aiEnhancement: video.aiEnhancement,
-        outputPath,
+        outputPath: output.path,
         signal: controller.signal,
         // 100 is written by completion itself, with the file.
         onProgress: (percent) => percent < 100 && progress.report(percent),
       });
       progress.stop();
       if (controller.signal.aborted) throw controller.signal.reason ?? new Error('aborted');
-      await this.o.verifyOutput?.(outputPath, video);
+      await this.o.verifyOutput?.(output.path, video);
       // Before completion, so the first listing that shows the video can show its poster.
-      await this.o.makePoster?.(outputPath, video).catch((err: unknown) => {
-        this.o.log.warn({ err, videoId: video.id }, 'could not extract a poster frame');
-      });
-      const done = await this.resolve(video.id, lease, {
-        status: 'completed',
-        filePath: outputPath,
-      });
-      if (!done.changed) await removeOutput(outputPath);
+      await this.publishPoster(video, output.path, storage.posterKeyOf(key), staged);
+      await output.publish();
+      const done = await this.resolve(video.id, lease, { status: 'completed', filePath: key });
+      if (!done.changed) await removeOutput();
       else finished('completed');
     } catch (err) {
-      await removeOutput(outputPath).catch(() => undefined);
+      await removeOutput().catch(() => undefined);
       if (controller.signal.reason instanceof ShutdownInterrupt) {
         await this.o.store
           .releaseVideoLease({ id: video.id, lease, now: this.now().toISOString() })
@@ -346,6 +368,25 @@ export class VideoWorker implements VideoQueue {
       progress.stop();
       clearInterval(heartbeat);
       clearTimeout(timer);
+    }
+  }
+
+  private async publishPoster(
+    video: VideoRecord,
+    file: string,
+    posterKey: string,
+    staged: StagedFile[],
+  ): Promise<void> {
+    if (!this.o.makePoster) return;
+    let poster: StagedFile | undefined;
+    try {
+      poster = await this.o.storage.stage(posterKey);
+      staged.push(poster);
+      await this.o.makePoster(file, poster.path, video);
+      await poster.publish();
+    } catch (err) {
+      await poster?.discard().catch(() => undefined);
+      this.o.log.warn({ err, videoId: video.id }, 'could not extract a poster frame');
     }
   }
 

@@ -44,7 +44,7 @@ describe('admin routes', () => {
       expect(post.status).toBe(404);
       expect(post.body).toEqual(notFound);
     }
-    expect(await h.store.getBalance(user.id)).toMatchObject({ creditBalance: 10 });
+    expect(await h.store.getBalance({ userId: user.id })).toMatchObject({ creditBalance: 10 });
   });
 
   it('open to support and admins, with their role', async () => {

@@ -42,17 +42,17 @@ async function paidPurchase(user: TestUser, packageId = 1) {
 }
 
 const clawbacks = (paymentId: string) =>
-  h.store.db
-    .prepare(`SELECT COUNT(*) FROM transactions WHERE type = 'clawback' AND reference_id LIKE ?`)
-    .pluck()
-    .get(`${paymentId}:%`);
+  h.data.countRows({
+    table: 'transactions',
+    where: { type: 'clawback', reference_id: { like: `${paymentId}:%` } },
+  });
 
 describe('refund a payment through Stripe', () => {
   it('refunds at Stripe; the webhook claws back exactly once', async () => {
     const customer = await h.signup();
     const intent = await paidPurchase(customer);
-    const credited = balance(h, customer.id);
-    const payment = (await h.store.findPayment(intent.paymentId))!;
+    const credited = await balance(h, customer.id);
+    const payment = (await h.store.findPayment({ id: intent.paymentId }))!;
     expect(payment.credits).toBeLessThanOrEqual(100);
 
     const forbidden = await post(support, `/api/admin/payments/${intent.paymentId}/refund`, {
@@ -80,9 +80,9 @@ describe('refund a payment through Stripe', () => {
       details: expect.objectContaining({ refundId: expect.stringMatching(/^re_/) }),
     });
     await h.emulator.control.waitForIdle();
-    expect(balance(h, customer.id)).toBe(credited - payment.credits);
-    expect(clawbacks(intent.paymentId)).toBe(1);
-    expect((await h.store.findPayment(intent.paymentId))!.status).toBe('refunded');
+    expect(await balance(h, customer.id)).toBe(credited - payment.credits);
+    expect(await clawbacks(intent.paymentId)).toBe(1);
+    expect((await h.store.findPayment({ id: intent.paymentId }))!.status).toBe('refunded');
 
     // A second refund is refused: nothing is left.
     const again = await post(admin, `/api/admin/payments/${intent.paymentId}/refund`, {
@@ -91,20 +91,20 @@ describe('refund a payment through Stripe', () => {
     });
     expect(again.status).toBe(409);
     await h.emulator.control.waitForIdle();
-    expect(clawbacks(intent.paymentId)).toBe(1);
+    expect(await clawbacks(intent.paymentId)).toBe(1);
   });
 
   it('a refund worth more credits than the threshold waits for a second admin', async () => {
     const customer = await h.signup();
     const intent = await paidPurchase(customer, 2);
-    const credited = balance(h, customer.id);
+    const credited = await balance(h, customer.id);
     const res = await post(admin, `/api/admin/payments/${intent.paymentId}/refund`, {
       reason: 'correction',
       note: NOTE,
     });
     expect(res.status).toBe(202);
     await h.emulator.control.waitForIdle();
-    expect(balance(h, customer.id)).toBe(credited);
+    expect(await balance(h, customer.id)).toBe(credited);
     expect(
       (await post(admin, `/api/admin/approvals/${res.body.approval.id}/approve`, {})).status,
     ).toBe(403);
@@ -115,8 +115,8 @@ describe('refund a payment through Stripe', () => {
       'refund_payment',
     ]);
     await h.emulator.control.waitForIdle();
-    expect(clawbacks(intent.paymentId)).toBe(1);
-    expect(balance(h, customer.id)).toBeLessThan(credited);
+    expect(await clawbacks(intent.paymentId)).toBe(1);
+    expect(await balance(h, customer.id)).toBeLessThan(credited);
   });
 
   it('refuses a payment that was never paid', async () => {
@@ -139,7 +139,7 @@ describe('stuck videos', () => {
     const customer = await h.signup();
     const video = (await generate(h, customer)).body.video as { id: string; creditsUsed: number };
     await waitFor(() => gate.isRendering(video.id));
-    const before = balance(h, customer.id);
+    const before = await balance(h, customer.id);
     expect((await post(support, `/api/admin/videos/${video.id}/fail`)).status).toBe(403);
     expect((await post(admin, `/api/admin/videos/${video.id}/fail`, { note: '' })).status).toBe(
       400,
@@ -165,7 +165,7 @@ describe('stuck videos', () => {
     expect(seen).toMatchObject({ status: 'failed', creditsRefunded: video.creditsUsed });
     const again = await post(admin, `/api/admin/videos/${video.id}/fail`);
     expect(again.status).toBe(409);
-    expect(balance(h, customer.id)).toBe(before + video.creditsUsed);
+    expect(await balance(h, customer.id)).toBe(before + video.creditsUsed);
     expect((await post(admin, '/api/admin/videos/nope/fail')).status).toBe(404);
   });
 
@@ -175,20 +175,9 @@ describe('stuck videos', () => {
     // whose result could not be recorded is left (a live lease, where leases exist, keeps
     // any lease reaper away from it).
     const id = await seedVideo(h, customer.id, 1);
-    const columns = (h.store.db.pragma('table_info(video_generations)') as { name: string }[]).map(
-      (c) => c.name,
-    );
-    const lease = columns.includes('lease_until')
-      ? `, lease_owner = 'gone', lease_until = '9999-01-01T00:00:00.000Z'`
-      : '';
-    h.store.db
-      .prepare(
-        `UPDATE video_generations SET status = 'processing', attempts = attempts + 1${lease}
-           WHERE id = ?`,
-      )
-      .run(id);
+    await h.data.orphanVideo({ videoId: id });
     expect(gate.isRendering(id)).toBe(false);
-    const transactions = snapshot(h).transactions;
+    const transactions = (await snapshot(h)).transactions;
     const res = await post(admin, `/api/admin/videos/${id}/requeue`, {
       reason: 'job_refund',
       note: 'Result never recorded',
@@ -199,7 +188,7 @@ describe('stuck videos', () => {
     await waitFor(() => gate.isRendering(id));
     await gate.succeed(id);
     expect((await waitForTerminal(h, customer, id)).status).toBe('completed');
-    expect(snapshot(h).transactions).toBe(transactions);
+    expect((await snapshot(h)).transactions).toBe(transactions);
     expect((await post(admin, `/api/admin/videos/${id}/requeue`)).status).toBe(409);
     expect((await post(admin, '/api/admin/videos/nope/requeue')).status).toBe(404);
   });
@@ -233,9 +222,9 @@ describe('sessions and disabled accounts', () => {
   it('disable: no sign-in, no spending, no buying; webhooks still settle; enable restores', async () => {
     const customer = await h.signup();
     const pending = await startPurchase(h, customer);
-    const before = snapshot(h);
+    const before = await snapshot(h);
     expect((await post(admin, `/api/admin/customers/${admin.id}/disable`)).status).toBe(403);
-    expect(snapshot(h)).toEqual(before);
+    expect(await snapshot(h)).toEqual(before);
 
     const res = await post(admin, `/api/admin/customers/${customer.id}/disable`, {
       reason: 'chargeback',
@@ -265,10 +254,10 @@ describe('sessions and disabled accounts', () => {
     expect(wrong.status).toBe(401);
 
     // A payment the customer had already started still settles when Stripe reports it.
-    const credited = balance(h, customer.id);
+    const credited = await balance(h, customer.id);
     await pay(h, pending.paymentIntentId);
     await h.emulator.control.waitForIdle();
-    expect(balance(h, customer.id)).toBeGreaterThan(credited);
+    expect(await balance(h, customer.id)).toBeGreaterThan(credited);
 
     const enabled = await post(admin, `/api/admin/customers/${customer.id}/enable`);
     expect(enabled.status).toBe(200);

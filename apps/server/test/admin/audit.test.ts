@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyEntry } from '../../src/store/sqlite/ledger.ts';
+import { sqliteAdapterInternals } from '../../src/store/sqlite/test-data.ts';
 import { createHarness, type Harness, type TestUser } from '../helpers/harness.ts';
 import { seedVideo } from '../helpers/ledger-ops.ts';
 import { pay, startPurchase } from '../helpers/payments.ts';
@@ -62,17 +62,19 @@ async function cli(script: string, args: string[]) {
 }
 
 describe('the audit log', () => {
-  it('is append-only in the database', () => {
-    const [first] = auditRows(h);
+  // SQLite's own triggers; the contract suite checks both adapters through the server's role.
+  it('is append-only in the database', async () => {
+    const { db } = sqliteAdapterInternals(h.store);
+    const [first] = await auditRows(h);
     expect(first).toBeDefined();
     expect(() =>
-      h.store.db.prepare(`UPDATE admin_audit_log SET note = 'edited' WHERE id = ?`).run(first!.id),
+      db.prepare(`UPDATE admin_audit_log SET note = 'edited' WHERE id = ?`).run(first!.id),
     ).toThrow(/append-only/);
-    expect(() =>
-      h.store.db.prepare('DELETE FROM admin_audit_log WHERE id = ?').run(first!.id),
-    ).toThrow(/append-only/);
-    expect(() => h.store.db.prepare('DELETE FROM admin_audit_log').run()).toThrow(/append-only/);
-    expect(auditRows(h)[0]).toEqual(first);
+    expect(() => db.prepare('DELETE FROM admin_audit_log WHERE id = ?').run(first!.id)).toThrow(
+      /append-only/,
+    );
+    expect(() => db.prepare('DELETE FROM admin_audit_log').run()).toThrow(/append-only/);
+    expect((await auditRows(h))[0]).toEqual(first);
   });
 
   it('filters by actor, customer, action and reason, newest first, in keyset pages', async () => {
@@ -119,20 +121,13 @@ describe('ledger:verify (I9)', () => {
   it('reports a console ledger entry without its audit entry', async () => {
     const other = await h.signup();
     // Written around the console: a ledger entry that claims to be an admin action.
-    h.store.db.transaction(() =>
-      applyEntry(
-        h.store.db,
-        other.id,
-        {
-          type: 'adjustment',
-          amount: 99,
-          referenceType: 'admin',
-          referenceId: 'not-an-audit-id',
-          description: 'Credit from support (goodwill)',
-        },
-        new Date().toISOString(),
-      ),
-    )();
+    await h.data.grantCredits({
+      userId: other.id,
+      amount: 99,
+      referenceType: 'admin',
+      referenceId: 'not-an-audit-id',
+      description: 'Credit from support (goodwill)',
+    });
     const violations = await h.store.verifyInvariants();
     expect(violations).toEqual([
       expect.objectContaining({
@@ -140,7 +135,8 @@ describe('ledger:verify (I9)', () => {
         message: expect.stringContaining('not-an-audit-id'),
       }),
     ]);
-    h.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    // The CLI reads the file on its own: everything committed goes into it first.
+    sqliteAdapterInternals(h.store).db.pragma('wal_checkpoint(TRUNCATE)');
     const result = await cli('ledger-verify.ts', [h.config.databasePath]);
     expect(result.code).toBe(1);
     expect(result.out).toMatch(/I9 every console ledger entry has its audit entry/);
@@ -252,7 +248,7 @@ describe('pnpm admin:create / admin:demote', () => {
     expect(created.code, created.out).toBe(0);
     expect(created.out).toMatch(/user -> admin/);
     expect((await h.http().get('/api/admin/me').set(dave.auth)).body.role).toBe('admin');
-    const audit = auditRows(h).find(
+    const audit = (await auditRows(h)).find(
       (r) => r.action === 'role_changed' && r.target_user_id === dave.id,
     );
     expect(audit).toMatchObject({ actor_id: null, actor_role: 'cli' });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, type TestUser } from '../helpers/harness.ts';
+import { sqliteAdapterInternals } from '../../src/store/sqlite/test-data.ts';
 import { auditRows, balance, NOTE, snapshot, staffUser } from './helpers.ts';
 
 /** Grants, correction debits and four-eyes approvals, each with its audit entry. */
@@ -56,9 +57,10 @@ describe('grant credits', () => {
       balanceAfter: 50,
     });
     // The ledger entry names its audit row, and the customer sees it in their history.
-    const entry = h.store.db
-      .prepare('SELECT * FROM transactions WHERE id = ?')
-      .get(audit.ledgerEntryId) as Record<string, unknown>;
+    const [entry] = await h.data.rows({
+      table: 'transactions',
+      where: { id: audit.ledgerEntryId as number },
+    });
     expect(entry).toMatchObject({
       user_id: customer.id,
       type: 'adjustment',
@@ -68,7 +70,7 @@ describe('grant credits', () => {
     });
     const history = await h.http().get('/api/credits/transactions').set(customer.auth);
     expect(history.body.transactions[0]).toMatchObject({ type: 'adjustment', amount: 40 });
-    expect(balance(h, customer.id)).toBe(50);
+    expect(await balance(h, customer.id)).toBe(50);
   });
 
   it('lets support grant goodwill up to the limit, nothing else', async () => {
@@ -81,7 +83,7 @@ describe('grant credits', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.audit[0]).toMatchObject({ actorRole: 'support', amount: 50 });
 
-    const before = snapshot(h);
+    const before = await snapshot(h);
     const refused = [
       post(support, `/api/admin/customers/${customer.id}/grant`, {
         amount: 51,
@@ -105,12 +107,12 @@ describe('grant credits', () => {
       expect(res.status, JSON.stringify(res.body)).toBe(403);
       expect(res.body.error.code).toBe('FORBIDDEN');
     }
-    expect(snapshot(h)).toEqual(before);
+    expect(await snapshot(h)).toEqual(before);
   });
 
   it('refuses bad input with 400 and writes nothing', async () => {
     const customer = await h.signup();
-    const before = snapshot(h);
+    const before = await snapshot(h);
     const bodies: unknown[] = [
       {},
       { amount: 0, reason: 'goodwill', note: NOTE },
@@ -147,14 +149,14 @@ describe('grant credits', () => {
       note: NOTE,
     });
     expect(self.status).toBe(403);
-    expect(snapshot(h)).toEqual(before);
+    expect(await snapshot(h)).toEqual(before);
   });
 });
 
 describe('debit a correction', () => {
   it('may not take the balance below zero', async () => {
     const customer = await h.signup();
-    const before = snapshot(h);
+    const before = await snapshot(h);
     const res = await post(admin, `/api/admin/customers/${customer.id}/debit`, {
       amount: 11,
       reason: 'correction',
@@ -165,7 +167,7 @@ describe('debit a correction', () => {
       code: 'INSUFFICIENT_CREDITS',
       details: { required: 11, balance: 10, shortfall: 1 },
     });
-    expect(snapshot(h)).toEqual(before);
+    expect(await snapshot(h)).toEqual(before);
 
     const ok = await post(admin, `/api/admin/customers/${customer.id}/debit`, {
       amount: 10,
@@ -190,9 +192,11 @@ describe('debit a correction', () => {
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.balance).toBe(-20);
-    const entry = h.store.db
-      .prepare('SELECT type, amount FROM transactions WHERE id = ?')
-      .get(res.body.audit[0].ledgerEntryId);
+    const [entry] = await h.data.rows({
+      table: 'transactions',
+      columns: ['type', 'amount'],
+      where: { id: res.body.audit[0].ledgerEntryId as number },
+    });
     expect(entry).toEqual({ type: 'clawback', amount: -30 });
     const page = await h.http().get(`/api/admin/customers/${customer.id}`).set(admin.auth);
     expect(page.body.customer).toMatchObject({ creditBalance: -20, owedCredits: 20 });
@@ -202,7 +206,7 @@ describe('debit a correction', () => {
 describe('four eyes above the threshold', () => {
   it('a second admin approves; the requester cannot', async () => {
     const customer = await h.signup();
-    const before = balance(h, customer.id);
+    const before = await balance(h, customer.id);
     const res = await post(admin, `/api/admin/customers/${customer.id}/grant`, {
       amount: 500,
       reason: 'migration',
@@ -212,12 +216,12 @@ describe('four eyes above the threshold', () => {
     expect(res.body).toMatchObject({ status: 'pending_approval', balance: null });
     expect(res.body.audit[0]).toMatchObject({ action: 'approval_requested', amount: 500 });
     const approvalId = res.body.approval.id as string;
-    expect(balance(h, customer.id)).toBe(before);
+    expect(await balance(h, customer.id)).toBe(before);
 
     const listed = await h.http().get('/api/admin/approvals?status=pending').set(support.auth);
     expect(listed.body.approvals.map((a: { id: string }) => a.id)).toContain(approvalId);
 
-    const snap = snapshot(h);
+    const snap = await snapshot(h);
     const own = await post(admin, `/api/admin/approvals/${approvalId}/approve`, {});
     expect(own.status).toBe(403);
     const bySupport = await post(support, `/api/admin/approvals/${approvalId}/approve`, {});
@@ -226,7 +230,7 @@ describe('four eyes above the threshold', () => {
       note: 'x'.repeat(201),
     });
     expect(bad.status).toBe(400);
-    expect(snapshot(h)).toEqual(snap);
+    expect(await snapshot(h)).toEqual(snap);
 
     const approved = await post(admin2, `/api/admin/approvals/${approvalId}/approve`, {
       note: 'Checked the export',
@@ -248,11 +252,11 @@ describe('four eyes above the threshold', () => {
         balanceAfter: before + 500,
       }),
     ]);
-    expect(balance(h, customer.id)).toBe(before + 500);
+    expect(await balance(h, customer.id)).toBe(before + 500);
 
     const again = await post(admin2, `/api/admin/approvals/${approvalId}/approve`, {});
     expect(again.status).toBe(409);
-    expect(balance(h, customer.id)).toBe(before + 500);
+    expect(await balance(h, customer.id)).toBe(before + 500);
   });
 
   it('a rejected request changes nothing but the log', async () => {
@@ -271,7 +275,7 @@ describe('four eyes above the threshold', () => {
     expect(rejected.body.audit.map((a: { action: string }) => a.action)).toEqual([
       'approval_rejected',
     ]);
-    expect(balance(h, customer.id)).toBe(10);
+    expect(await balance(h, customer.id)).toBe(10);
     expect((await post(admin2, `/api/admin/approvals/${approvalId}/approve`, {})).status).toBe(409);
     expect((await post(admin2, '/api/admin/approvals/nope/approve', {})).status).toBe(404);
   });
@@ -301,14 +305,15 @@ describe('four eyes above the threshold', () => {
       reason: 'correction',
       note: NOTE,
     });
-    const snap = snapshot(h);
+    const snap = await snapshot(h);
     const approve = await post(admin2, `/api/admin/approvals/${ok.body.approval.id}/approve`, {});
     expect(approve.status).toBe(402);
-    expect(snapshot(h)).toEqual(snap);
-    const pending = await h.store.admin.findApproval(ok.body.approval.id);
+    expect(await snapshot(h)).toEqual(snap);
+    const pending = await h.store.admin.findApproval({ id: ok.body.approval.id });
     expect(pending?.status).toBe('pending');
   });
 
+  // A CHECK constraint of the SQLite schema, checked on the SQLite file on purpose.
   it('the database itself refuses a decision by the requester', async () => {
     const customer = await h.signup();
     const res = await post(admin, `/api/admin/customers/${customer.id}/grant`, {
@@ -316,8 +321,9 @@ describe('four eyes above the threshold', () => {
       reason: 'goodwill',
       note: NOTE,
     });
+    const { db } = sqliteAdapterInternals(h.store);
     expect(() =>
-      h.store.db
+      db
         .prepare(
           `UPDATE admin_approvals SET status = 'approved', decided_by = requested_by WHERE id = ?`,
         )
@@ -325,8 +331,8 @@ describe('four eyes above the threshold', () => {
     ).toThrow(/CHECK constraint/);
   });
 
-  it('every action so far is in the audit log', () => {
-    const actions = new Set(auditRows(h).map((r) => r.action));
+  it('every action so far is in the audit log', async () => {
+    const actions = new Set((await auditRows(h)).map((r) => r.action));
     for (const a of [
       'grant_credits',
       'debit_credits',

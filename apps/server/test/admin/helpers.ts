@@ -13,32 +13,26 @@ export async function staffUser(h: Harness, role: AdminRole, email?: string): Pr
   return user;
 }
 
-export function auditRows(h: Harness): Record<string, unknown>[] {
-  return h.store.db.prepare('SELECT * FROM admin_audit_log ORDER BY id').all() as Record<
-    string,
-    unknown
-  >[];
+export function auditRows(h: Harness): Promise<Record<string, unknown>[]> {
+  return h.data.auditLog();
 }
 
-export function balance(h: Harness, userId: string): number {
-  return h.store.db
-    .prepare('SELECT credit_balance FROM users WHERE id = ?')
-    .pluck()
-    .get(userId) as number;
+export function balance(h: Harness, userId: string): Promise<number> {
+  return h.data.balanceOf({ userId });
 }
 
 /** Everything a refused action must leave untouched. */
-export function snapshot(h: Harness) {
-  const count = (table: string) =>
-    h.store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+export async function snapshot(h: Harness) {
+  const rows = (table: 'users' | 'sessions' | 'video_generations', columns: string[]) =>
+    h.data.rows({ table, columns });
   return {
-    transactions: count('transactions'),
-    audit: count('admin_audit_log'),
-    approvals: count('admin_approvals'),
-    balances: h.store.db.prepare('SELECT id, credit_balance FROM users ORDER BY id').all(),
-    sessions: h.store.db.prepare('SELECT id, revoked_at FROM sessions ORDER BY id').all(),
-    videos: h.store.db.prepare('SELECT id, status FROM video_generations ORDER BY id').all(),
-    disabled: h.store.db.prepare('SELECT id, disabled_at FROM users ORDER BY id').all(),
+    transactions: await h.data.countRows({ table: 'transactions' }),
+    audit: await h.data.countRows({ table: 'admin_audit_log' }),
+    approvals: await h.data.countRows({ table: 'admin_approvals' }),
+    balances: await h.data.balances(),
+    sessions: await rows('sessions', ['id', 'revoked_at']),
+    videos: await rows('video_generations', ['id', 'status']),
+    disabled: await rows('users', ['id', 'disabled_at']),
   };
 }
 

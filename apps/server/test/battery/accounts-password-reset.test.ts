@@ -78,10 +78,7 @@ describe('password reset', () => {
         .map((k) => `${k}: ${k.startsWith('ratelimit') ? '' : r.headers[k]}`);
     expect(headers(b)).toEqual(headers(a));
     await resetLink(user);
-    const outbox = h.store.db
-      .prepare(`SELECT COUNT(*) FROM mail_outbox WHERE to_address = ?`)
-      .pluck()
-      .get(unknown);
+    const outbox = await h.data.countRows({ table: 'mail_outbox', where: { to_address: unknown } });
     expect(outbox).toBe(0);
     // The limit counts an address whether or not it has an account: 429 tells nothing either.
     const known = [];
@@ -103,9 +100,10 @@ describe('password reset', () => {
     expect(weak.status).toBe(400);
     expect(weak.body.error.code).toBe('WEAK_PASSWORD');
     // 30 minutes later.
-    h.store.db
-      .prepare('UPDATE account_tokens SET expires_at = ? WHERE token_hash = ?')
-      .run(new Date(Date.now() - 1).toISOString(), hashLinkToken(token!));
+    await h.data.expireAccountToken({
+      tokenHash: hashLinkToken(token!),
+      at: new Date(Date.now() - 1).toISOString(),
+    });
     const expired = await reset(token!);
     expect(expired.status).toBe(400);
     expect(expired.body.error).toMatchObject({
@@ -119,9 +117,12 @@ describe('password reset', () => {
     const user = await h.signup({ email: `ttl-${unique()}@example.com` });
     await forgot(user.email);
     const [token] = await resetLink(user);
-    const rows = h.store.db
-      .prepare('SELECT purpose, created_at, expires_at FROM account_tokens WHERE user_id = ?')
-      .all(user.id) as Array<{ purpose: string; created_at: string; expires_at: string }>;
+    const rows = (await h.data.rows({
+      table: 'account_tokens',
+      columns: ['purpose', 'created_at', 'expires_at'],
+      where: { user_id: user.id },
+      orderBy: 'created_at',
+    })) as Array<{ purpose: string; created_at: string; expires_at: string }>;
     const minutes = (r: (typeof rows)[number]) =>
       (Date.parse(r.expires_at) - Date.parse(r.created_at)) / 60_000;
     expect(rows.map((r) => [r.purpose, minutes(r)]).sort()).toEqual([
@@ -129,7 +130,9 @@ describe('password reset', () => {
       ['verify_email', 24 * 60],
     ]);
     // Stored hashed: the mailed value is nowhere in the table.
-    const stored = JSON.stringify(h.store.db.prepare('SELECT * FROM account_tokens').all());
+    const stored = JSON.stringify(
+      await h.data.rows({ table: 'account_tokens', orderBy: 'created_at' }),
+    );
     expect(stored).not.toContain(token!);
     expect(stored).toContain(hashLinkToken(token!));
   });

@@ -65,10 +65,10 @@ describe('receipts', () => {
     // The webhook arrives as well; wait until the emulator has delivered it, then count.
     await h.emulator.control.waitForIdle();
     await h.mailer.drain();
-    const rows = h.store.db
-      .prepare(`SELECT COUNT(*) FROM mail_outbox WHERE user_id = ? AND template = 'receipt'`)
-      .pluck()
-      .get(user.id);
+    const rows = await h.data.countRows({
+      table: 'mail_outbox',
+      where: { user_id: user.id, template: 'receipt' },
+    });
     expect(rows).toBe(1);
   });
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOW_BALANCE_THRESHOLD } from '@app/shared';
 import { runLedgerVerify } from './support/server-process.ts';
@@ -22,10 +23,7 @@ import { failingRenderer } from '../helpers/renderers.ts';
 const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 const to = (address: string) => (m: CaughtMail) => m.to[0]?.address === address;
 const outboxOf = (h: MailHarness, userId: string, template: string) =>
-  h.store.db
-    .prepare('SELECT COUNT(*) FROM mail_outbox WHERE user_id = ? AND template = ?')
-    .pluck()
-    .get(userId, template) as number;
+  h.data.countRows({ table: 'mail_outbox', where: { user_id: userId, template } });
 
 describe('with videos waiting in the queue', () => {
   let h: MailHarness;
@@ -136,7 +134,7 @@ describe('with videos waiting in the queue', () => {
     const first = await generate(h, user);
     const second = await generate(h, user);
     expect([first.status, second.status]).toEqual([202, 202]);
-    expect(outboxOf(h, user.id, 'low_balance')).toBe(1);
+    expect(await outboxOf(h, user.id, 'low_balance')).toBe(1);
     // Both refunded (back to 10), then down again: a new crossing.
     for (const v of [first, second]) {
       const c = await h.http().post(`/api/video/${v.body.video.id}/cancel`).set(user.auth).send({});
@@ -156,7 +154,7 @@ describe('with videos waiting in the queue', () => {
       2,
     );
     expect(refunds[0]!.subject).toContain('Your 5 credits are back');
-    expect(outboxOf(h, user.id, 'low_balance')).toBe(2);
+    expect(await outboxOf(h, user.id, 'low_balance')).toBe(2);
   });
 
   it('no refund notice for a user who turned it off, no low-balance mail for one who never opted in', async () => {
@@ -168,8 +166,8 @@ describe('with videos waiting in the queue', () => {
       .send({ refundNotice: false, lowBalance: false });
     const v = await generate(h, user);
     await h.http().post(`/api/video/${v.body.video.id}/cancel`).set(user.auth).send({});
-    expect(outboxOf(h, user.id, 'video_refunded')).toBe(0);
-    expect(outboxOf(h, user.id, 'low_balance')).toBe(0);
+    expect(await outboxOf(h, user.id, 'video_refunded')).toBe(0);
+    expect(await outboxOf(h, user.id, 'low_balance')).toBe(0);
   });
 });
 
@@ -193,7 +191,7 @@ describe('failed videos', () => {
     );
     expect(mail!.text).toContain('could not be generated');
     expect(mail!.text).toContain(`/videos/${video.id}`);
-    expect(outboxOf(h, user.id, 'video_refunded')).toBe(1);
+    expect(await outboxOf(h, user.id, 'video_refunded')).toBe(1);
   });
 });
 
@@ -225,10 +223,12 @@ describe('deleting an account', () => {
     const made = await generate(h, user);
     const video = await waitForTerminal(h, user, made.body.video.id);
     expect(video.status).toBe('completed');
-    const file = h.store.db
-      .prepare('SELECT file_path FROM video_generations WHERE id = ?')
-      .pluck()
-      .get(video.id) as string;
+    const [{ file_path: key }] = (await h.data.rows({
+      table: 'video_generations',
+      columns: ['file_path'],
+      where: { id: video.id },
+    })) as [{ file_path: string }];
+    const file = path.join(h.config.videoDir, key);
     expect(existsSync(file)).toBe(true);
 
     const res = await del(user, { password: user.password, acknowledgeForfeit: true });
@@ -243,34 +243,31 @@ describe('deleting an account', () => {
     expect(login.status).toBe(401);
     expect(existsSync(file)).toBe(false);
 
-    const row = h.store.db.prepare('SELECT * FROM users WHERE id = ?').get(user.id) as Record<
-      string,
-      unknown
-    >;
+    const [row] = (await h.data.rows({ table: 'users', where: { id: user.id } })) as [
+      Record<string, unknown>,
+    ];
     expect(JSON.stringify(row)).not.toContain(user.email);
     expect(JSON.stringify(row)).not.toContain('Leaving Person');
     expect(row.credit_balance).toBe(0);
     expect(row.deleted_at).not.toBeNull();
-    const entries = h.store.db
-      .prepare(
-        'SELECT type, amount, reference_type FROM transactions WHERE user_id = ? ORDER BY id',
-      )
-      .all(user.id);
+    const entries = await h.data.rows({
+      table: 'transactions',
+      columns: ['type', 'amount', 'reference_type'],
+      where: { user_id: user.id },
+    });
     expect(entries).toEqual([
       { type: 'bonus', amount: 10, reference_type: 'signup' },
       { type: 'usage', amount: -5, reference_type: 'video' },
       { type: 'adjustment', amount: -5, reference_type: 'account_deletion' },
     ]);
-    const prompt = h.store.db
-      .prepare('SELECT prompt FROM video_generations WHERE id = ?')
-      .pluck()
-      .get(video.id);
+    const [{ prompt }] = (await h.data.rows({
+      table: 'video_generations',
+      columns: ['prompt'],
+      where: { id: video.id },
+    })) as [{ prompt: string }];
     expect(prompt).toBe('');
-    for (const table of ['sessions', 'account_tokens', 'mail_outbox']) {
-      const n = h.store.db
-        .prepare(`SELECT COUNT(*) FROM ${table} WHERE user_id = ?`)
-        .pluck()
-        .get(user.id);
+    for (const table of ['sessions', 'account_tokens', 'mail_outbox'] as const) {
+      const n = await h.data.countRows({ table, where: { user_id: user.id } });
       expect(n, table).toBe(0);
     }
     await h.assertInvariants();

@@ -72,9 +72,10 @@ describe('verification mail', () => {
     const [mail] = await waitForMail(h.catcher, (m) => m.to[0]?.address === user.email);
     const token = linkToken(mail!, '/verify-email');
     // 24 hours later (the clock is moved by moving the token's expiry into the past).
-    h.store.db
-      .prepare('UPDATE account_tokens SET expires_at = ? WHERE token_hash = ?')
-      .run(new Date(Date.now() - 1000).toISOString(), hashLinkToken(token));
+    await h.data.expireAccountToken({
+      tokenHash: hashLinkToken(token),
+      at: new Date(Date.now() - 1000).toISOString(),
+    });
     const res = await verify(token);
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'INVALID_TOKEN', details: { reason: 'expired' } });
@@ -98,9 +99,7 @@ describe('verification mail', () => {
     const user = await h.signup({ email: `moved-${unique()}@example.com` });
     const [mail] = await waitForMail(h.catcher, (m) => m.to[0]?.address === user.email);
     const token = linkToken(mail!, '/verify-email');
-    h.store.db
-      .prepare('UPDATE users SET email = ? WHERE id = ?')
-      .run(`elsewhere-${unique()}@example.com`, user.id);
+    await h.data.setUserEmail({ userId: user.id, email: `elsewhere-${unique()}@example.com` });
     expect((await verify(token)).body.error.code).toBe('INVALID_TOKEN');
   });
 
@@ -161,13 +160,11 @@ describe('one signup bonus per mailbox', () => {
       expect(r.body.user.creditBalance).toBe(0);
     }
     const ids = responses.map((r) => r.body.user.id as string);
-    const bonuses = h.store.db
-      .prepare(
-        `SELECT COALESCE(SUM(amount), 0) FROM transactions WHERE type = 'bonus'
-           AND user_id IN (${ids.map(() => '?').join(',')})`,
-      )
-      .pluck()
-      .get(...ids);
+    const bonuses = await h.data.sum({
+      table: 'transactions',
+      column: 'amount',
+      where: { type: 'bonus', user_id: { in: ids } },
+    });
     expect(bonuses).toBe(SIGNUP_BONUS_CREDITS);
   });
 
@@ -229,11 +226,12 @@ describe('REQUIRE_VERIFIED_EMAIL', () => {
     expect((await strict.http().get('/api/config')).body.requireVerifiedEmail).toBe(true);
 
     // The verification mail waits in the outbox (no mailer here): read its token from there.
-    const row = strict.store.db
-      .prepare(`SELECT params FROM mail_outbox WHERE user_id = ? AND template = 'verify_email'`)
-      .pluck()
-      .get(user.id) as string;
-    const token = (JSON.parse(row) as { token: string }).token;
+    const [row] = await strict.data.rows({
+      table: 'mail_outbox',
+      columns: ['params'],
+      where: { user_id: user.id, template: 'verify_email' },
+    });
+    const token = (JSON.parse(row!.params as string) as { token: string }).token;
     expect((await strict.http().post('/api/auth/verify-email').send({ token })).status).toBe(200);
     const after = await strict
       .http()

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/sqlite/open.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { sqliteTestData } from '../../src/store/sqlite/test-data.ts';
 import { serverDir, startProcessWorld, type ProcessWorld } from './support/server-process.ts';
 
 /**
@@ -108,17 +109,19 @@ describe('D2: online backup under a mixed write load, then restore', () => {
       expect(await restored.verifyInvariants()).toEqual([]);
       const before = load.acked.filter((a) => a.at <= backupBegan);
       expect(before.length).toBeGreaterThan(30);
-      const videoExists = restored.db
-        .prepare('SELECT 1 FROM video_generations WHERE id = ?')
-        .pluck();
-      const chargeExists = restored.db
-        .prepare(
-          `SELECT 1 FROM transactions WHERE user_id = ? AND reference_id = ? AND type = 'usage'`,
-        )
-        .pluck();
+      const data = sqliteTestData(restored);
       for (const a of before) {
-        expect(videoExists.get(a.videoId), a.videoId).toBe(1);
-        expect(chargeExists.get(a.userId, a.videoId), a.videoId).toBe(1);
+        expect(
+          await data.countRows({ table: 'video_generations', where: { id: a.videoId } }),
+          a.videoId,
+        ).toBe(1);
+        expect(
+          await data.countRows({
+            table: 'transactions',
+            where: { user_id: a.userId, reference_id: a.videoId, type: 'usage' },
+          }),
+          a.videoId,
+        ).toBe(1);
       }
     } finally {
       await restored.close();

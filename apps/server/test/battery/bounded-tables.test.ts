@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/services/context.ts';
+import type { SeededMail } from '../../src/store/test-data.ts';
 import { pruneWebhookEvents } from '../../src/services/pruning/prune-webhook-events.ts';
 import { runPruning } from '../../src/services/pruning/schedule-pruning.ts';
 import { createHarness, type Harness } from '../helpers/harness.ts';
@@ -22,8 +23,7 @@ afterAll(async () => {
 
 /** The service context with the clock moved: time is simulated, never waited for. */
 const at = (clock: Date): ServiceContext => ({ ...h.deps.ctx, now: () => clock });
-const count = (table: string) =>
-  h.store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+const count = (table: 'stripe_events' | 'idempotency_keys') => h.data.countRows({ table });
 
 describe('webhook events are pruned after their retention, and a replay still credits once', () => {
   it('an event replayed after its record was pruned does not credit twice', async () => {
@@ -63,9 +63,7 @@ describe('webhook events are pruned after their retention, and a replay still cr
     // Past the retention the record is gone...
     const later = new Date(Date.now() + (RETENTION_DAYS + 1) * DAY_MS);
     expect(await pruneWebhookEvents({ ctx: at(later) })).toBeGreaterThanOrEqual(1);
-    expect(
-      h.store.db.prepare('SELECT COUNT(*) FROM stripe_events WHERE id = ?').pluck().get(event.id),
-    ).toBe(0);
+    expect(await h.data.countRows({ table: 'stripe_events', where: { id: event.id } })).toBe(0);
 
     // ...and a replay (Stripe re-signs each attempt) is applied as new, yet changes nothing.
     const replay = signedEvent(h, event);
@@ -73,13 +71,10 @@ describe('webhook events are pruned after their retention, and a replay still cr
     expect(res.status).toBe(200);
     expect(res.body.outcome).toBe('no_change');
     expect(await balanceOf(h, user)).toBe(credited);
-    const purchases = h.store.db
-      .prepare(
-        `SELECT COUNT(*) FROM transactions WHERE type = 'purchase' AND reference_type = 'payment'
-           AND reference_id = ?`,
-      )
-      .pluck()
-      .get(intent.paymentId);
+    const purchases = await h.data.countRows({
+      table: 'transactions',
+      where: { type: 'purchase', reference_type: 'payment', reference_id: intent.paymentId },
+    });
     expect(purchases).toBe(1);
 
     h.emulator.control.resumeDelivery();
@@ -89,7 +84,7 @@ describe('webhook events are pruned after their retention, and a replay still cr
 
   it('a simulated week of traffic keeps webhook events and idempotency keys bounded', async () => {
     const user = await h.signup();
-    h.store.db.exec('DELETE FROM stripe_events; DELETE FROM idempotency_keys');
+    await h.data.clearPrunable({ tables: ['stripe_events', 'idempotency_keys'] });
     const TICK_MS = 15 * 60_000; // the pruning interval of main.ts
     const PER_TICK = 20; // webhook events and idempotency keys each: 1,920 a day
     const TICKS_PER_DAY = DAY_MS / TICK_MS;
@@ -133,8 +128,8 @@ describe('webhook events are pruned after their retention, and a replay still cr
       if ((tick + 1) % TICKS_PER_DAY === 0) {
         sizes.push({
           day: (tick + 1) / TICKS_PER_DAY,
-          events: count('stripe_events'),
-          keys: count('idempotency_keys'),
+          events: await count('stripe_events'),
+          keys: await count('idempotency_keys'),
         });
       }
     }
@@ -161,28 +156,34 @@ describe('the mail outbox keeps one retention window of finished mail', () => {
     const user = await h.signup();
     const old = new Date(Date.now() - 40 * DAY_MS).toISOString();
     const recent = new Date(Date.now() - 2 * DAY_MS).toISOString();
-    const insert = h.store.db.prepare(`INSERT INTO mail_outbox
-      (user_id, to_address, template, params, message_id, state, next_attempt_at, created_at)
-      VALUES (?, 'x@example.com', 'verify-email', '{}', ?, ?, ?, ?)`);
-    const rows: Array<[string, string, string]> = [
+    const rows: Array<[string, SeededMail['state'], string]> = [
       ['old-sent', 'sent', old],
       ['old-failed', 'failed', old],
       ['old-canceled', 'canceled', old],
       ['old-pending', 'pending', old],
       ['recent-sent', 'sent', recent],
     ];
-    for (const [id, state, createdAt] of rows) {
-      insert.run(user.id, `<${id}@test>`, state, createdAt, createdAt);
-    }
-    for (let i = 0; i < 1_200; i += 1) insert.run(user.id, `<bulk-${i}@test>`, 'sent', old, old);
+    const mail: SeededMail[] = rows.map(([id, state, createdAt]) => ({
+      userId: user.id,
+      messageId: `<${id}@test>`,
+      state,
+      createdAt,
+    }));
+    for (let i = 0; i < 1_200; i += 1)
+      mail.push({ userId: user.id, messageId: `<bulk-${i}@test>`, state: 'sent', createdAt: old });
+    await h.data.seedMail({ mail });
 
     const deleted = await runPruning({ ctx: h.deps.ctx });
 
     expect(deleted['finished mail']).toBe(1_203);
-    const left = h.store.db
-      .prepare(`SELECT message_id FROM mail_outbox WHERE message_id LIKE '<%@test>' ORDER BY 1`)
-      .pluck()
-      .all();
+    const left = (
+      await h.data.rows({
+        table: 'mail_outbox',
+        columns: ['message_id'],
+        where: { message_id: { like: '<%@test>' } },
+        orderBy: 'message_id',
+      })
+    ).map((r) => r.message_id);
     expect(left).toEqual(['<old-pending@test>', '<recent-sent@test>']);
   });
 });

@@ -12,7 +12,6 @@ import {
   type JsonResponse,
 } from './support/client.ts';
 import { controlledRenderer } from './support/controlled-renderer.ts';
-import { countRows, videoEntries, videosOf } from './support/ledger.ts';
 import { startProcessWorld, type ProcessWorld } from './support/server-process.ts';
 import { World } from './support/world.ts';
 
@@ -35,8 +34,8 @@ describe('against the real server process', () => {
   async function burst(cost: number, body: object, expectedAccepted: number, rounds: number) {
     for (let round = 1; round <= rounds; round++) {
       const user = await p.signup();
-      p.grant(user.id, 90); // 10 signup bonus + 90 = 100
-      expect(p.balance(user.id)).toBe(100);
+      await p.grant(user.id, 90); // 10 signup bonus + 90 = 100
+      expect(await p.balance(user.id)).toBe(100);
       const results = await Promise.all(
         Array.from({ length: 200 }, (_, i) => generate(user.token, body, `c1-${round}-${i}`)),
       );
@@ -57,13 +56,13 @@ describe('against the real server process', () => {
           (_, i) => 100 - cost * expectedAccepted + i * cost,
         ),
       );
-      expect(p.balance(user.id)).toBe(100 - cost * expectedAccepted);
-      const videos = videosOf(p.store.db, user.id);
+      expect(await p.balance(user.id)).toBe(100 - cost * expectedAccepted);
+      const videos = await p.data.videosOf({ userId: user.id });
       expect(videos.length).toBe(expectedAccepted);
       for (const v of videos) {
-        expect(videoEntries(p.store.db, v.id).filter((e) => e.type === 'usage')).toEqual([
-          { type: 'usage', amount: -cost },
-        ]);
+        expect(
+          (await p.data.videoEntries({ videoId: v.id })).filter((e) => e.type === 'usage'),
+        ).toEqual([{ type: 'usage', amount: -cost }]);
       }
       await p.assertInvariants();
     }
@@ -90,7 +89,7 @@ describe('against the real server process', () => {
         60,
       );
       const user = await p.signup();
-      expect(p.balance(user.id)).toBe(10);
+      expect(await p.balance(user.id)).toBe(10);
       const body = JSON.stringify(COST_5);
       const held = await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
@@ -118,8 +117,8 @@ describe('against the real server process', () => {
       expect(statuses.filter((s) => s >= 500)).toEqual([]);
       expect(statuses.filter((s) => s === 202).length, `round ${round}: ${statuses}`).toBe(2);
       expect(statuses.filter((s) => s === 402).length).toBe(28);
-      expect(p.balance(user.id)).toBe(0);
-      expect(videosOf(p.store.db, user.id).length).toBe(2);
+      expect(await p.balance(user.id)).toBe(0);
+      expect((await p.data.videosOf({ userId: user.id })).length).toBe(2);
     }
     const sorted = [...spreads].sort((a, b) => a - b);
     console.log(
@@ -145,11 +144,13 @@ describe('against the real server process', () => {
     }
     // Every success is the one stored response, byte for byte.
     for (const r of accepted) expect(r.text).toBe(accepted[0]!.text);
-    const videos = videosOf(p.store.db, user.id);
+    const videos = await p.data.videosOf({ userId: user.id });
     expect(videos.map((v) => v.key)).toEqual([key]);
     expect(videos[0]!.id).toBe((accepted[0]!.body as { video: { id: string } }).video.id);
-    expect(videoEntries(p.store.db, videos[0]!.id)).toEqual([{ type: 'usage', amount: -5 }]);
-    expect(p.balance(user.id)).toBe(5);
+    expect(await p.data.videoEntries({ videoId: videos[0]!.id })).toEqual([
+      { type: 'usage', amount: -5 },
+    ]);
+    expect(await p.balance(user.id)).toBe(5);
 
     // Once finished, the same request replays the stored response.
     const replay = await generate(user.token, COST_5, key);
@@ -157,19 +158,19 @@ describe('against the real server process', () => {
     expect(replay.text).toBe(accepted[0]!.text);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
 
-    const before = countRows(p.store.db);
+    const before = await p.data.countAll();
     const other = await generate(user.token, { ...COST_5, prompt: 'something else' }, key);
     expect(other.status).toBe(422);
     expect(errorCode(other)).toBe('IDEMPOTENCY_KEY_REUSED');
     const tooLong = await generate(user.token, COST_5, 'k'.repeat(256));
     expect(tooLong.status).toBe(400);
     expect(errorCode(tooLong)).toBe('VALIDATION_ERROR');
-    expect(countRows(p.store.db)).toEqual(before);
-    expect(p.balance(user.id)).toBe(5);
+    expect(await p.data.countAll()).toEqual(before);
+    expect(await p.balance(user.id)).toBe(5);
 
     const longest = await generate(user.token, COST_5, 'k'.repeat(255));
     expect(longest.status).toBe(202);
-    expect(p.balance(user.id)).toBe(0);
+    expect(await p.balance(user.id)).toBe(0);
     await p.assertInvariants();
   });
 });
@@ -212,7 +213,7 @@ describe('C4: scheduled interleavings of generate, complete, fail, cancel, purch
           control.reset();
           control.pauseDelivery();
           const user = await w.signup();
-          w.grant(user.id, 10);
+          await w.grant(user.id, 10);
           const start = 20;
           // Each actor runs real I/O between its scheduled steps. `running` counts actors
           // doing I/O; before some releases (chosen by fast-check) the driver waits until every
@@ -236,7 +237,7 @@ describe('C4: scheduled interleavings of generate, complete, fail, cancel, purch
           };
           const step = (label: string) => parked(s.schedule(Promise.resolve(label), label));
           const terminal = async (id: string) => {
-            const v = await w.store.findVideo(id);
+            const v = await w.store.findVideo({ id });
             return v !== null && ['completed', 'failed', 'canceled'].includes(v.status);
           };
           const generated: Array<{ res: JsonResponse; plan: (typeof plans)[number] }> = [];
@@ -351,11 +352,11 @@ describe('C4: scheduled interleavings of generate, complete, fail, cancel, purch
           for (const { res, plan } of generated) {
             if (res.status !== 202) continue;
             const body = GenerateVideoResponseSchema.parse(res.body);
-            const video = (await w.store.findVideo(body.video.id))!;
+            const video = (await w.store.findVideo({ id: body.video.id }))!;
             const by = { completed: 'complete', failed: 'fail', canceled: 'cancel' } as const;
             expect(plan.outcomes).toContain(by[video.status as keyof typeof by]);
             count(plan.outcomes.length > 1 ? `raced, ${video.status}` : video.status);
-            const entries = videoEntries(w.store.db, video.id);
+            const entries = await w.data.videoEntries({ videoId: video.id });
             if (video.status === 'completed') {
               expect(entries).toEqual([{ type: 'usage', amount: -video.creditsUsed }]);
               expected -= video.creditsUsed;
@@ -370,7 +371,7 @@ describe('C4: scheduled interleavings of generate, complete, fail, cancel, purch
             expect(['INSUFFICIENT_CREDITS', 'ACCOUNT_OWES_CREDITS']).toContain(errorCode(res));
             count(`402 ${errorCode(res)}`);
           }
-          expect(w.balance(user.id)).toBe(expected);
+          expect(await w.balance(user.id)).toBe(expected);
           await w.assertInvariants();
         },
       ),

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenerateVideoResponseSchema } from '@app/shared';
 import { newSeed, prng, sleep, until } from './support/client.ts';
-import { videoEntries, videosOf } from './support/ledger.ts';
 import {
   runLedgerVerify,
   startProcessWorld,
@@ -28,7 +27,7 @@ describe('J3: SIGKILL after the charge commits, before and during rendering', ()
     p = await startProcessWorld(env);
     const w = p;
     const user = await w.signup();
-    w.grant(user.id, 90);
+    await w.grant(user.id, 90);
     const body = { prompt: 'A lighthouse in a storm', durationMinutes: 1, resolution: '1080p' };
     const generate = async (i: number) => {
       const res = await w.call('POST', '/api/video/generate', {
@@ -44,13 +43,15 @@ describe('J3: SIGKILL after the charge commits, before and during rendering', ()
     const ids = [await generate(1), await generate(2), await generate(3)];
     await until(
       'three renders running',
-      () => videosOf(w.store.db, user.id).filter((v) => v.status === 'processing').length === 3,
+      async () =>
+        (await w.data.videosOf({ userId: user.id })).filter((v) => v.status === 'processing')
+          .length === 3,
       10_000,
     );
     ids.push(await generate(4));
     await w.proc.kill9();
 
-    const atKill = videosOf(w.store.db, user.id);
+    const atKill = await w.data.videosOf({ userId: user.id });
     console.log(`J3 statuses at SIGKILL: ${atKill.map((v) => v.status).join(', ')}`);
     expect(atKill.map((v) => v.status)).toEqual([
       'processing',
@@ -59,16 +60,16 @@ describe('J3: SIGKILL after the charge commits, before and during rendering', ()
       'queued',
     ]);
     for (const id of ids)
-      expect(videoEntries(w.store.db, id)).toEqual([{ type: 'usage', amount: -8 }]);
-    expect(w.balance(user.id)).toBe(100 - 32);
+      expect(await w.data.videoEntries({ videoId: id })).toEqual([{ type: 'usage', amount: -8 }]);
+    expect(await w.balance(user.id)).toBe(100 - 32);
 
     w.proc = await startServerProcess(w.dir, env);
     // The interrupted renders run again under a new lease (attempt 2) or are done; the waiting
     // one is queued or running. The leases had long run out by the time the process listened.
     const resumedAfter = await until(
       'every interrupted video terminal or claimed again',
-      () => {
-        const all = videosOf(w.store.db, user.id);
+      async () => {
+        const all = await w.data.videosOf({ userId: user.id });
         const ok = all.every(
           (v, i) => TERMINAL.includes(v.status) || (i === 3 ? true : v.attempts >= 2),
         );
@@ -85,19 +86,20 @@ describe('J3: SIGKILL after the charge commits, before and during rendering', ()
 
     await until(
       'every video terminal',
-      () => videosOf(w.store.db, user.id).every((v) => TERMINAL.includes(v.status)),
+      async () =>
+        (await w.data.videosOf({ userId: user.id })).every((v) => TERMINAL.includes(v.status)),
       90_000,
       100,
     );
-    const finals = videosOf(w.store.db, user.id);
+    const finals = await w.data.videosOf({ userId: user.id });
     let spent = 0;
     for (const v of finals) {
       expect(v.status, v.error ?? '').toBe('completed');
       expect(v.attempts).toBeGreaterThanOrEqual(1);
-      expect(videoEntries(w.store.db, v.id)).toEqual([{ type: 'usage', amount: -8 }]);
+      expect(await w.data.videoEntries({ videoId: v.id })).toEqual([{ type: 'usage', amount: -8 }]);
       spent += v.cost;
     }
-    expect(w.balance(user.id)).toBe(100 - spent);
+    expect(await w.balance(user.id)).toBe(100 - spent);
     await w.assertInvariants();
     const verify = await runLedgerVerify(w.dbFile);
     expect(verify.code, verify.output).toBe(0);
@@ -113,7 +115,7 @@ describe('F1: SIGKILL at a random moment under load on POST /api/video/generate,
     p = await startProcessWorld(env);
     const w = p;
     const user = await w.signup();
-    w.grant(user.id, 1_000_000);
+    await w.grant(user.id, 1_000_000);
     const bodies = [
       { prompt: 'five', durationMinutes: 1, resolution: '720p' },
       { prompt: 'eight', durationMinutes: 1, resolution: '1080p' },
@@ -181,7 +183,7 @@ describe('F1: SIGKILL at a random moment under load on POST /api/video/generate,
       );
 
       // Every acknowledged debit is on disk, once.
-      const byKey = new Map(videosOf(w.store.db, user.id).map((v) => [v.key, v]));
+      const byKey = new Map((await w.data.videosOf({ userId: user.id })).map((v) => [v.key, v]));
       for (const [key, id] of acked) {
         expect(byKey.get(key)?.id, key).toBe(id);
       }
@@ -192,17 +194,19 @@ describe('F1: SIGKILL at a random moment under load on POST /api/video/generate,
     console.log(`F1 rounds: ${stats.join('; ')}`);
     console.log(`F1: ${acked.size} videos; ${replayed} retries found a debit made before the kill`);
 
-    const videos = videosOf(w.store.db, user.id);
+    const videos = await w.data.videosOf({ userId: user.id });
     // No duplicates: exactly one video per key that was ever acknowledged, and nothing else.
     expect(videos.length).toBe(acked.size);
     expect(new Set(videos.map((v) => v.id))).toEqual(new Set(acked.values()));
     for (const v of videos) {
       expect(acked.get(v.key!)).toBe(v.id);
-      const usage = videoEntries(w.store.db, v.id).filter((e) => e.type === 'usage');
+      const usage = (await w.data.videoEntries({ videoId: v.id })).filter(
+        (e) => e.type === 'usage',
+      );
       expect(usage).toEqual([{ type: 'usage', amount: -v.cost }]);
     }
     const net = videos.reduce((sum, v) => sum + v.cost - v.refunded, 0);
-    expect(w.balance(user.id)).toBe(1_000_010 - net);
+    expect(await w.balance(user.id)).toBe(1_000_010 - net);
     await w.assertInvariants();
     const verify = await runLedgerVerify(w.dbFile);
     expect(verify.code, verify.output).toBe(0);

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenerateVideoResponseSchema } from '@app/shared';
 import { newSeed, prng, until } from './support/client.ts';
-import { videoEntries, videosOf } from './support/ledger.ts';
 import {
   runLedgerVerify,
   startProcessWorld,
@@ -15,9 +14,10 @@ import {
 /**
  * Section I of the battery, D1. A power cut cannot be simulated here; what can be is the
  * window it would expose: the process dies right after a COMMIT and before the HTTP answer
- * (TEST_KILL_AFTER_LEDGER_COMMITS, honoured only with NODE_ENV=test). At synchronous=FULL
- * that COMMIT has been fsynced, so after a restart the write must be there and a retry with
- * the same Idempotency-Key must replay it instead of charging again.
+ * (TEST_KILL_AFTER_LEDGER_COMMITS, honoured only with NODE_ENV=test). By default (`durable`)
+ * the WAL is flushed before any answer, as FULL would; either way, after a restart the
+ * committed write must be there and a retry with the same Idempotency-Key must replay it
+ * instead of charging again.
  */
 
 let p: ProcessWorld | undefined;
@@ -26,7 +26,8 @@ afterEach(async () => {
   p = undefined;
 });
 
-const SYNCHRONOUS_LINE = /sqlite: journal_mode=(\w+) synchronous=(\d)/;
+const SYNCHRONOUS_LINE =
+  /sqlite: journal_mode=(\w+) synchronous=(\d) wal_flush_before_ack=(on|off)/;
 /** Each round starts two server processes (about 4 s each on a loaded 2-core machine). */
 const ROUNDS = 6;
 const CLIENTS = 6;
@@ -44,29 +45,48 @@ const BODIES = [
   },
 ];
 
-function synchronousOf(output: string): { journalMode: string; synchronous: number } {
+function synchronousOf(output: string): {
+  journalMode: string;
+  synchronous: number;
+  flush: string;
+} {
   const match = SYNCHRONOUS_LINE.exec(output);
   expect(match, `no "sqlite:" start-up line in:\n${output}`).not.toBeNull();
-  return { journalMode: match![1]!, synchronous: Number(match![2]) };
+  return { journalMode: match![1]!, synchronous: Number(match![2]), flush: match![3]! };
 }
 
-describe('D1: the server runs with synchronous=FULL unless told otherwise', () => {
-  it('reports FULL (2) by default and NORMAL (1) only with SQLITE_SYNCHRONOUS=normal', async () => {
+describe('D1: acknowledged writes are flushed to disk unless the operator says otherwise', () => {
+  it('flushes the WAL before answering by default, inside COMMIT with full, never with normal', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'battery-sync-'));
     try {
       const normal = await startServerProcess(dir, { SQLITE_SYNCHRONOUS: 'normal' });
       await normal.stop();
-      expect(synchronousOf(normal.output())).toEqual({ journalMode: 'wal', synchronous: 1 });
+      expect(synchronousOf(normal.output())).toEqual({
+        journalMode: 'wal',
+        synchronous: 1,
+        flush: 'off',
+      });
+      const full = await startServerProcess(dir, { SQLITE_SYNCHRONOUS: 'full' });
+      await full.stop();
+      expect(synchronousOf(full.output())).toEqual({
+        journalMode: 'wal',
+        synchronous: 2,
+        flush: 'off',
+      });
       const byDefault = await startServerProcess(dir);
       await byDefault.stop();
-      expect(synchronousOf(byDefault.output())).toEqual({ journalMode: 'wal', synchronous: 2 });
+      expect(synchronousOf(byDefault.output())).toEqual({
+        journalMode: 'wal',
+        synchronous: 1,
+        flush: 'on',
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });
 
-describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds at synchronous=FULL`, () => {
+describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds at the default durability`, () => {
   it('keeps every committed charge, answered or not, and replays it on retry', async () => {
     const seed = newSeed();
     console.log(`D1 kill-point seed: ${seed}`);
@@ -80,10 +100,10 @@ describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds at synchro
     };
     p = await startProcessWorld(env);
     const w = p;
-    expect(synchronousOf(w.proc.output()).synchronous).toBe(2);
+    expect(synchronousOf(w.proc.output()).flush).toBe('on');
     const user = await w.signup();
-    w.grant(user.id, 1_000_000);
-    const startBalance = w.balance(user.id);
+    await w.grant(user.id, 1_000_000);
+    const startBalance = await w.balance(user.id);
 
     /** key -> video id, for every request whose 202 reached the client. */
     const acked = new Map<string, string>();
@@ -104,7 +124,7 @@ describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds at synchro
         ...env,
         TEST_KILL_AFTER_LEDGER_COMMITS: String(killAfter),
       });
-      expect(synchronousOf(w.proc.output()).synchronous).toBe(2);
+      expect(synchronousOf(w.proc.output()).flush).toBe('on');
 
       const unacked: Array<{ key: string; body: object }> = [];
       let sent = 0;
@@ -133,7 +153,7 @@ describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds at synchro
       await w.proc.kill9();
 
       // Every answered charge is on disk, once.
-      const byKey = new Map(videosOf(w.store.db, user.id).map((v) => [v.key, v]));
+      const byKey = new Map((await w.data.videosOf({ userId: user.id })).map((v) => [v.key, v]));
       for (const [key, id] of acked) expect(byKey.get(key)?.id, key).toBe(id);
       await w.assertInvariants();
 
@@ -163,7 +183,8 @@ describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds at synchro
       );
       await until(
         'every video rendered',
-        () => videosOf(w.store.db, user.id).every((v) => v.status === 'completed'),
+        async () =>
+          (await w.data.videosOf({ userId: user.id })).every((v) => v.status === 'completed'),
         30_000,
         50,
       );
@@ -171,16 +192,18 @@ describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds at synchro
     console.log(`D1 rounds: ${stats.join('; ')}`);
 
     // One video and one charge per key that was ever sent, and nothing else.
-    const videos = videosOf(w.store.db, user.id);
+    const videos = await w.data.videosOf({ userId: user.id });
     expect(videos.length).toBe(acked.size);
     expect(new Set(videos.map((v) => v.id))).toEqual(new Set(acked.values()));
     let spent = 0;
     for (const v of videos) {
       expect(acked.get(v.key!)).toBe(v.id);
-      expect(videoEntries(w.store.db, v.id)).toEqual([{ type: 'usage', amount: -v.cost }]);
+      expect(await w.data.videoEntries({ videoId: v.id })).toEqual([
+        { type: 'usage', amount: -v.cost },
+      ]);
       spent += v.cost;
     }
-    expect(w.balance(user.id)).toBe(startBalance - spent);
+    expect(await w.balance(user.id)).toBe(startBalance - spent);
     await w.assertInvariants();
     await w.proc.stop();
     const verify = await runLedgerVerify(w.dbFile);

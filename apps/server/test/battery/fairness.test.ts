@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calculateCost, GenerateVideoResponseSchema, VideoSchema } from '@app/shared';
 import { errorCode, until } from './support/client.ts';
 import { controlledRenderer } from './support/controlled-renderer.ts';
-import { countRows, videoEntries } from './support/ledger.ts';
 import { runLedgerVerify } from './support/server-process.ts';
 import { World, type WorldUser } from './support/world.ts';
 
@@ -45,7 +44,7 @@ describe.each([1, 2])('G6 fair scheduling with VIDEO_CONCURRENCY=%i', (concurren
 
   it("one user's 20 one-hour videos delay another user's 1-minute video by at most one render", async () => {
     const hog = await w.signup();
-    w.grant(hog.id, 20 * LONG_COST);
+    await w.grant(hog.id, 20 * LONG_COST);
     const hogVideos: string[] = [];
     for (let i = 0; i < 20; i++) hogVideos.push((await generate(w, hog, LONG)).id);
     await until('the hog is rendering', () => r.rendering().length > 0);
@@ -99,10 +98,10 @@ describe('G6 per-user queued cap', () => {
 
   it('refuses the video past the cap with 429 TOO_MANY_QUEUED_VIDEOS; no credits move', async () => {
     const user = await w.signup();
-    w.grant(user.id, 100);
+    await w.grant(user.id, 100);
     for (let i = 0; i < 3; i++) await generate(w, user);
-    const balance = w.balance(user.id);
-    const rows = countRows(w.store.db, ['transactions', 'video_generations']);
+    const balance = await w.balance(user.id);
+    const rows = await w.data.countAll({ tables: ['transactions', 'video_generations'] });
 
     const res = await w.call('POST', '/api/video/generate', {
       token: user.token,
@@ -114,15 +113,15 @@ describe('G6 per-user queued cap', () => {
       queued: 3,
       limit: 3,
     });
-    expect(w.balance(user.id)).toBe(balance);
-    expect(countRows(w.store.db, ['transactions', 'video_generations'])).toEqual(rows);
+    expect(await w.balance(user.id)).toBe(balance);
+    expect(await w.data.countAll({ tables: ['transactions', 'video_generations'] })).toEqual(rows);
     await w.assertInvariants();
   });
 
   it('a burst of 30 concurrent generations creates exactly 3 videos and 3 charges', async () => {
     const user = await w.signup();
-    w.grant(user.id, 1000);
-    const balance = w.balance(user.id);
+    await w.grant(user.id, 1000);
+    const balance = await w.balance(user.id);
     const results = await Promise.all(
       Array.from({ length: 30 }, () =>
         w.call('POST', '/api/video/generate', { token: user.token, body: ONE_MINUTE }),
@@ -134,18 +133,18 @@ describe('G6 per-user queued cap', () => {
     expect(results.filter((x) => x.status === 429).map(errorCode)).toEqual(
       Array(27).fill('TOO_MANY_QUEUED_VIDEOS'),
     );
-    expect(w.balance(user.id)).toBe(balance - 3 * 5);
-    const usage = w.store.db
-      .prepare(`SELECT COUNT(*) FROM transactions WHERE user_id = ? AND type = 'usage'`)
-      .pluck()
-      .get(user.id);
+    expect(await w.balance(user.id)).toBe(balance - 3 * 5);
+    const usage = await w.data.countRows({
+      table: 'transactions',
+      where: { user_id: user.id, type: 'usage' },
+    });
     expect(usage).toBe(3);
     await w.assertInvariants();
   });
 
   it('a refused Idempotency-Key is not remembered: the same retry succeeds once a slot frees', async () => {
     const user = await w.signup();
-    w.grant(user.id, 100);
+    await w.grant(user.id, 100);
     const queued = [];
     for (let i = 0; i < 3; i++) queued.push(await generate(w, user));
     const send = () =>
@@ -181,7 +180,7 @@ describe('G6 cancel policy', () => {
   /** Starts a one-hour 1080p video with music (482 credits) and reports `percent` progress. */
   async function renderingAt(percent: number) {
     const user = await w.signup();
-    w.grant(user.id, 500);
+    await w.grant(user.id, 500);
     const body = { ...LONG, customMusic: true };
     const cost = calculateCost({ durationMinutes: 60, resolution: '1080p', customMusic: true });
     expect(cost.total).toBe(482);
@@ -191,9 +190,9 @@ describe('G6 cancel policy', () => {
     // The worker records progress at a bounded rate; the latest report is always written.
     await until(
       `progress ${percent} recorded`,
-      async () => (await w.store.findVideo(video.id))!.progress === percent || undefined,
+      async () => (await w.store.findVideo({ id: video.id }))!.progress === percent || undefined,
     );
-    return { user, video, before: w.balance(user.id) };
+    return { user, video, before: await w.balance(user.id) };
   }
 
   it('a queued video canceled: the full price comes back, as one refund entry', async () => {
@@ -207,8 +206,8 @@ describe('G6 cancel policy', () => {
     const cancel = await w.call('POST', `/api/video/${video.id}/cancel`, { token: user.token });
     expect(cancel.status, cancel.text).toBe(200);
     expect(cancel.body).toMatchObject({ video: { status: 'canceled', creditsRefunded: 5 } });
-    expect(w.balance(user.id)).toBe(10);
-    expect(videoEntries(w.store.db, video.id)).toEqual([
+    expect(await w.balance(user.id)).toBe(10);
+    expect(await w.data.videoEntries({ videoId: video.id })).toEqual([
       { type: 'usage', amount: -5 },
       { type: 'refund', amount: 5 },
     ]);
@@ -221,15 +220,15 @@ describe('G6 cancel policy', () => {
     const cancel = await w.call('POST', `/api/video/${video.id}/cancel`, { token: user.token });
     expect(cancel.status, cancel.text).toBe(200);
     expect(cancel.body).toMatchObject({ video: { status: 'canceled', creditsRefunded: 92 } });
-    expect(w.balance(user.id)).toBe(before + 92);
-    expect(videoEntries(w.store.db, video.id)).toEqual([
+    expect(await w.balance(user.id)).toBe(before + 92);
+    expect(await w.data.videoEntries({ videoId: video.id })).toEqual([
       { type: 'usage', amount: -482 },
       { type: 'refund', amount: 92 },
     ]);
     // A second cancel changes nothing.
     const again = await w.call('POST', `/api/video/${video.id}/cancel`, { token: user.token });
     expect(again.status).toBe(409);
-    expect(videoEntries(w.store.db, video.id)).toHaveLength(2);
+    expect(await w.data.videoEntries({ videoId: video.id })).toHaveLength(2);
     await until('worker idle', () => w.worker.activeCount === 0 || undefined);
     await w.assertInvariants();
     const verify = await runLedgerVerify(w.config.databasePath);
@@ -241,8 +240,8 @@ describe('G6 cancel policy', () => {
     r.fail(video.id);
     await until('failed', async () => (await videoOf(w, user, video.id)).status === 'failed');
     expect((await videoOf(w, user, video.id)).creditsRefunded).toBe(482);
-    expect(w.balance(user.id)).toBe(before + 482);
-    expect(videoEntries(w.store.db, video.id)).toEqual([
+    expect(await w.balance(user.id)).toBe(before + 482);
+    expect(await w.data.videoEntries({ videoId: video.id })).toEqual([
       { type: 'usage', amount: -482 },
       { type: 'refund', amount: 482 },
     ]);

@@ -5,8 +5,8 @@ import { GenerateVideoResponseSchema } from '@app/shared';
 import { reconcilePayments } from '../../src/services/payments/reconcile.ts';
 import { errorCode, until, type JsonResponse } from './support/client.ts';
 import { controlledRenderer } from './support/controlled-renderer.ts';
-import { countRows, videoEntries, videosOf } from './support/ledger.ts';
 import { World, type WorldUser } from './support/world.ts';
+import { sqliteAdapterInternals } from '../../src/store/sqlite/test-data.ts';
 
 /** Section E of the battery: faults and durability (F2-F4; F1 is in crash.test.ts). */
 
@@ -59,7 +59,7 @@ describe('F2: another connection holds the write lock longer than the busy timeo
 
   it('answers 503 with Retry-After (never 500), writes nothing, and works again after', async () => {
     const user = await w.signup();
-    w.grant(user.id, 40);
+    await w.grant(user.id, 40);
     const finishing = GenerateVideoResponseSchema.parse((await generate(w, user)).body).video.id;
     const canceling = GenerateVideoResponseSchema.parse((await generate(w, user)).body).video.id;
     await until('renders running', () => r.isRendering(finishing) && r.isRendering(canceling));
@@ -67,8 +67,8 @@ describe('F2: another connection holds the write lock longer than the busy timeo
     const other = new Database(w.config.databasePath);
     other.pragma('busy_timeout = 0');
     other.exec('BEGIN IMMEDIATE');
-    const before = countRows(w.store.db);
-    const balanceBefore = w.balance(user.id);
+    const before = await w.data.countAll();
+    const balanceBefore = await w.balance(user.id);
     try {
       const started = Date.now();
       expectUnavailable(await generate(w, user, 'f2-key'), 'SERVICE_UNAVAILABLE', 503);
@@ -98,8 +98,8 @@ describe('F2: another connection holds the write lock longer than the busy timeo
       expect(balance.status).toBe(200);
       const video = await w.call('GET', `/api/video/${finishing}`, { token: user.token });
       expect(video.status).toBe(200);
-      expect(countRows(w.store.db)).toEqual(before);
-      expect(w.balance(user.id)).toBe(balanceBefore);
+      expect(await w.data.countAll()).toEqual(before);
+      expect(await w.balance(user.id)).toBe(balanceBefore);
       expect(Date.now() - started).toBeGreaterThan(200);
     } finally {
       other.exec('ROLLBACK');
@@ -116,14 +116,16 @@ describe('F2: another connection holds the write lock longer than the busy timeo
     const finished = await until(
       'the render finished during the lock to be resolved',
       async () => {
-        const v = await w.store.findVideo(finishing);
+        const v = await w.store.findVideo({ id: finishing });
         return v && ['completed', 'failed'].includes(v.status) ? v : undefined;
       },
       5000,
       20,
     );
     expect(finished.status).toBe('completed');
-    expect(videoEntries(w.store.db, finishing)).toEqual([{ type: 'usage', amount: -5 }]);
+    expect(await w.data.videoEntries({ videoId: finishing })).toEqual([
+      { type: 'usage', amount: -5 },
+    ]);
     await w.assertInvariants();
   });
 });
@@ -137,8 +139,10 @@ describe('F3: the database becomes read-only or full', () => {
 
   it('read-only connection (query_only): writes get 503 with Retry-After, reads work, nothing partial', async () => {
     const user = await w.signup();
-    const before = countRows(w.store.db);
-    w.store.db.pragma('query_only = ON');
+    const before = await w.data.countAll();
+    // SQLite's read-only switch on the server's own connection: adapter-level on purpose.
+    const { db } = sqliteAdapterInternals(w.store);
+    db.pragma('query_only = ON');
     try {
       expectUnavailable(await generate(w, user, 'f3-ro'), 'SERVICE_UNAVAILABLE', 503);
       const signup = await w.call('POST', '/api/auth/signup', {
@@ -151,9 +155,9 @@ describe('F3: the database becomes read-only or full', () => {
       expectUnavailable(signup, 'SERVICE_UNAVAILABLE', 503);
       const balance = await w.call('GET', '/api/credits/balance', { token: user.token });
       expect(balance.status).toBe(200);
-      expect(countRows(w.store.db)).toEqual(before);
+      expect(await w.data.countAll()).toEqual(before);
     } finally {
-      w.store.db.pragma('query_only = OFF');
+      db.pragma('query_only = OFF');
     }
     const again = await generate(w, user, 'f3-ro');
     expect(again.status, again.text).toBe(202);
@@ -163,7 +167,7 @@ describe('F3: the database becomes read-only or full', () => {
   it('restarted on a read-only database file: writes (logins too) get 503, signed-in reads work; recovers read-write', async () => {
     const user = await w.signup();
     await w.restart({ readonly: true });
-    const before = countRows(w.store.db);
+    const before = await w.data.countAll();
     expectUnavailable(await generate(w, user, 'f3-file'), 'SERVICE_UNAVAILABLE', 503);
     // A login records its session, so it is a write too: a clear 503, never a 500.
     const login = await w.call('POST', '/api/auth/login', {
@@ -171,7 +175,7 @@ describe('F3: the database becomes read-only or full', () => {
     });
     expectUnavailable(login, 'SERVICE_UNAVAILABLE', 503);
     expect((await w.call('GET', '/api/credits/balance', { token: user.token })).status).toBe(200);
-    expect(countRows(w.store.db)).toEqual(before);
+    expect(await w.data.countAll()).toEqual(before);
     await w.restart();
     const again = await generate(w, user, 'f3-file');
     expect(again.status, again.text).toBe(202);
@@ -180,8 +184,9 @@ describe('F3: the database becomes read-only or full', () => {
 
   it('full (PRAGMA max_page_count): 507 with Retry-After, no partial transaction, I1-I8 after recovery', async () => {
     const user = await w.signup();
-    w.grant(user.id, 1_000_000);
-    const db = w.store.db;
+    await w.grant(user.id, 1_000_000);
+    // A full disk, made by capping the SQLite file at its current size.
+    const { db } = sqliteAdapterInternals(w.store);
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     const statuses: number[] = [];
     const refusedKeys: string[] = [];
@@ -204,13 +209,13 @@ describe('F3: the database becomes read-only or full', () => {
       }
       expect(refusedKeys.length).toBeGreaterThan(0);
       // Nothing of a refused request was kept: no video, no debit.
-      const keys = new Set(videosOf(db, user.id).map((v) => v.key));
+      const keys = new Set((await w.data.videosOf({ userId: user.id })).map((v) => v.key));
       for (const key of refusedKeys) expect(keys.has(key), key).toBe(false);
       for (const key of acceptedKeys) expect(keys.has(key), key).toBe(true);
-      for (const v of videosOf(db, user.id)) {
-        expect(videoEntries(db, v.id).filter((e) => e.type === 'usage')).toEqual([
-          { type: 'usage', amount: -5 },
-        ]);
+      for (const v of await w.data.videosOf({ userId: user.id })) {
+        expect(
+          (await w.data.videoEntries({ videoId: v.id })).filter((e) => e.type === 'usage'),
+        ).toEqual([{ type: 'usage', amount: -5 }]);
       }
       await w.assertInvariants();
     } finally {
@@ -228,15 +233,15 @@ describe('F3: the database becomes read-only or full', () => {
     // Renders that finished while the disk was full are recorded once there is room again.
     const videos = await until(
       'every video completed',
-      () => {
-        const all = videosOf(db, user.id);
+      async () => {
+        const all = await w.data.videosOf({ userId: user.id });
         return all.every((v) => v.status === 'completed') ? all : undefined;
       },
       5000,
       20,
     );
     expect(videos.length).toBe(acceptedKeys.length + 1);
-    expect(w.balance(user.id)).toBe(1_000_010 - 5 * videos.length);
+    expect(await w.balance(user.id)).toBe(1_000_010 - 5 * videos.length);
     await w.assertInvariants();
   });
 });
@@ -260,15 +265,18 @@ describe('F4: Stripe down or hanging during create-intent; the renderer hangs', 
       .listAll()
       .paymentIntents.filter((pi) => pi.metadata?.payment_id === paymentId);
   const purchases = (userId: string) =>
-    w.store.db
-      .prepare(`SELECT COUNT(*) FROM transactions WHERE user_id = ? AND type = 'purchase'`)
-      .pluck()
-      .get(userId) as number;
-  const pendingPaymentOf = (userId: string) =>
-    w.store.db
-      .prepare(`SELECT id FROM payments WHERE user_id = ? ORDER BY created_at DESC LIMIT 1`)
-      .pluck()
-      .get(userId) as string;
+    w.data.countRows({ table: 'transactions', where: { user_id: userId, type: 'purchase' } });
+  const pendingPaymentOf = async (userId: string) => {
+    const [newest] = await w.data.rows({
+      table: 'payments',
+      columns: ['id'],
+      where: { user_id: userId },
+      orderBy: 'created_at',
+      desc: true,
+      limit: 1,
+    });
+    return newest!.id as string;
+  };
 
   it.each([
     ['resets every connection', 'reset' as const],
@@ -280,9 +288,9 @@ describe('F4: Stripe down or hanging during create-intent; the renderer hangs', 
     const res = await createIntent(user);
     expectUnavailable(res, 'PAYMENT_PROVIDER_UNAVAILABLE', 502);
     expect(res.text).not.toMatch(/stripe|ECONN|socket|stack/i);
-    const failed = pendingPaymentOf(user.id);
+    const failed = await pendingPaymentOf(user.id);
     expect(intentsFor(failed)).toEqual([]);
-    expect(w.balance(user.id)).toBe(10);
+    expect(await w.balance(user.id)).toBe(10);
     control.clearFaults();
 
     const ok = await createIntent(user);
@@ -290,9 +298,9 @@ describe('F4: Stripe down or hanging during create-intent; the renderer hangs', 
     const { paymentIntentId } = ok.body as { paymentIntentId: string };
     await w.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
     await control.waitForIdle();
-    expect(w.balance(user.id)).toBe(60);
-    expect(purchases(user.id)).toBe(1);
-    expect((await w.store.findPayment(failed))!.credited).toBe(false);
+    expect(await w.balance(user.id)).toBe(60);
+    expect(await purchases(user.id)).toBe(1);
+    expect((await w.store.findPayment({ id: failed }))!.credited).toBe(false);
     await w.assertInvariants();
   });
 
@@ -306,8 +314,8 @@ describe('F4: Stripe down or hanging during create-intent; the renderer hangs', 
     const res = await createIntent(user);
     console.log(`F4 hang: create-intent answered ${res.status} after ${Date.now() - started} ms`);
     expectUnavailable(res, 'PAYMENT_PROVIDER_UNAVAILABLE', 502);
-    const paymentId = pendingPaymentOf(user.id);
-    expect(w.balance(user.id)).toBe(10);
+    const paymentId = await pendingPaymentOf(user.id);
+    expect(await w.balance(user.id)).toBe(10);
 
     // The hung request is processed by Stripe after all: an intent for our payment exists.
     const [intent] = await until('the late PaymentIntent', () => {
@@ -321,14 +329,14 @@ describe('F4: Stripe down or hanging during create-intent; the renderer hangs', 
     control.succeedPaymentIntent(intent!.id);
     await control.waitForIdle();
     control.dropRate(0);
-    expect(w.balance(user.id)).toBe(10);
-    expect(purchases(user.id)).toBe(0);
+    expect(await w.balance(user.id)).toBe(10);
+    expect(await purchases(user.id)).toBe(0);
 
-    const first = await reconcilePayments({ ctx: w.ctx, stripe: w.stripe, sinceSeconds: 3600 });
+    const first = await reconcilePayments({ ctx: w.ctx, input: { sinceSeconds: 3600 } });
     expect(first.credited).toBe(1);
     expect(first.anomalies).toEqual([]);
-    expect(w.balance(user.id)).toBe(60);
-    const second = await reconcilePayments({ ctx: w.ctx, stripe: w.stripe, sinceSeconds: 3600 });
+    expect(await w.balance(user.id)).toBe(60);
+    const second = await reconcilePayments({ ctx: w.ctx, input: { sinceSeconds: 3600 } });
     expect(second.credited).toBe(0);
     expect(second.updated).toBe(0);
     // A late webhook changes nothing either.
@@ -341,8 +349,8 @@ describe('F4: Stripe down or hanging during create-intent; the renderer hangs', 
       )!;
     const log = await control.deliver(succeeded.id);
     expect(log.map((l) => l.status)).toEqual([200]);
-    expect(w.balance(user.id)).toBe(60);
-    expect(purchases(user.id)).toBe(1);
+    expect(await w.balance(user.id)).toBe(60);
+    expect(await purchases(user.id)).toBe(1);
     await w.assertInvariants();
   }, 60_000);
 
@@ -355,18 +363,18 @@ describe('F4: Stripe down or hanging during create-intent; the renderer hangs', 
     const video = await until(
       'timeout',
       async () => {
-        const v = await w.store.findVideo(id);
+        const v = await w.store.findVideo({ id });
         return v?.status === 'failed' ? v : undefined;
       },
       5000,
       20,
     );
     expect(video.error).toMatch(/timed out/);
-    expect(videoEntries(w.store.db, id)).toEqual([
+    expect(await w.data.videoEntries({ videoId: id })).toEqual([
       { type: 'usage', amount: -5 },
       { type: 'refund', amount: 5 },
     ]);
-    expect(w.balance(user.id)).toBe(10);
+    expect(await w.balance(user.id)).toBe(10);
     await w.assertInvariants();
   });
 });

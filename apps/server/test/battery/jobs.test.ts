@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,8 +7,12 @@ import { createRenderer, probeVideo } from '../../src/video/renderers/index.ts';
 import { PLACEHOLDER_MP4 } from '../../src/video/renderers/placeholder-mp4.ts';
 import { errorCode, newSeed, prng, sleep, until } from './support/client.ts';
 import { controlledRenderer } from './support/controlled-renderer.ts';
-import { videoEntries } from './support/ledger.ts';
+import { sqliteAdapterInternals } from '../../src/store/sqlite/test-data.ts';
 import { World, type WorldUser } from './support/world.ts';
+
+/** Every file of any render attempt of the video (output, poster, a staged copy). */
+const filesOfVideo = (videoDir: string, videoId: string) =>
+  existsSync(videoDir) ? readdirSync(videoDir).filter((name) => name.includes(videoId)) : [];
 
 /** Section B of the battery: video jobs (J1-J4). */
 
@@ -63,7 +67,7 @@ describe('J1: a renderer that throws, times out or returns garbage', () => {
     async (_name, act, reason) => {
       const user = await w.signup();
       const video = await generate(w, user);
-      expect(w.balance(user.id)).toBe(5);
+      expect(await w.balance(user.id)).toBe(5);
       await until('render start', () => r.isRendering(video.id));
       await act(video.id);
       const done = await terminal(w, user, video.id);
@@ -71,12 +75,13 @@ describe('J1: a renderer that throws, times out or returns garbage', () => {
       expect(done.error).toMatch(reason);
       expect(done.creditsRefunded).toBe(5);
       expect(done.fileUrl).toBeNull();
-      expect(w.balance(user.id)).toBe(10);
-      expect(videoEntries(w.store.db, video.id)).toEqual([
+      expect(await w.balance(user.id)).toBe(10);
+      expect(await w.data.videoEntries({ videoId: video.id })).toEqual([
         { type: 'usage', amount: -5 },
         { type: 'refund', amount: 5 },
       ]);
-      expect(existsSync(path.join(w.config.videoDir, `${video.id}.mp4`))).toBe(false);
+      // No attempt's file, poster or staged copy is left behind.
+      expect(filesOfVideo(w.config.videoDir, video.id)).toEqual([]);
       await w.assertInvariants();
     },
   );
@@ -102,13 +107,15 @@ describe('J2: the real ffmpeg renderer succeeds', () => {
     '%j: one usage entry, no refund, completed, a playable MP4 of that size and length',
     async (options, cost, width, height, seconds) => {
       const user = await w.signup();
-      w.grant(user.id, 10);
+      await w.grant(user.id, 10);
       const video = await generate(w, user, { prompt: 'A lighthouse in a storm', ...options });
       const done = await terminal(w, user, video.id, 60_000);
       expect(done.status, done.error ?? '').toBe('completed');
       expect(done.creditsRefunded).toBe(0);
-      expect(videoEntries(w.store.db, video.id)).toEqual([{ type: 'usage', amount: -cost }]);
-      expect(w.balance(user.id)).toBe(20 - cost);
+      expect(await w.data.videoEntries({ videoId: video.id })).toEqual([
+        { type: 'usage', amount: -cost },
+      ]);
+      expect(await w.balance(user.id)).toBe(20 - cost);
 
       const file = await fetch(w.baseUrl + done.fileUrl!);
       expect(file.status).toBe(200);
@@ -146,7 +153,7 @@ describe('J4: completion and failure both reported, or cancel racing completion'
     console.log(`J4 store race seed: ${seed}`);
     const random = prng(seed);
     const user = await w.signup();
-    w.grant(user.id, 200);
+    await w.grant(user.id, 200);
     for (let round = 0; round < 20; round++) {
       const video = await generate(w, user);
       await until('render start', () => r.isRendering(video.id));
@@ -177,19 +184,20 @@ describe('J4: completion and failure both reported, or cancel racing completion'
       const results = await Promise.all(reports.map((f) => f()));
       expect(results.filter((x) => x.changed).length).toBe(1);
       const winner = results.find((x) => x.changed)!.video.status;
-      const final = (await w.store.findVideo(video.id))!;
+      const final = (await w.store.findVideo({ id: video.id }))!;
       expect(final.status).toBe(winner);
-      const refunds = videoEntries(w.store.db, video.id).filter((e) => e.type === 'refund');
+      const refunds = (await w.data.videoEntries({ videoId: video.id })).filter(
+        (e) => e.type === 'refund',
+      );
       expect(refunds.length).toBe(winner === 'completed' ? 0 : 1);
       // The renderer finishing afterwards is a no-op as well.
       await r.succeed(video.id);
       await until('job settled', () => !r.isRendering(video.id) && w.worker.activeCount === 0);
-      expect((await w.store.findVideo(video.id))!.status).toBe(winner);
-      // And the database itself refuses to move a terminal video.
+      expect((await w.store.findVideo({ id: video.id }))!.status).toBe(winner);
+      // And the database itself refuses to move a terminal video (SQLite's trigger, on purpose).
+      const { db } = sqliteAdapterInternals(w.store);
       expect(() =>
-        w.store.db
-          .prepare(`UPDATE video_generations SET status = 'queued' WHERE id = ?`)
-          .run(video.id),
+        db.prepare(`UPDATE video_generations SET status = 'queued' WHERE id = ?`).run(video.id),
       ).toThrow(/terminal/);
     }
     await w.assertInvariants();
@@ -202,10 +210,10 @@ describe('J4: completion and failure both reported, or cancel racing completion'
       console.log(`J4 cancel-vs-${outcome} seed: ${seed}`);
       const random = prng(seed);
       const user = await w.signup();
-      w.grant(user.id, 200);
+      await w.grant(user.id, 200);
       const winners: Record<string, number> = {};
       for (let round = 0; round < 20; round++) {
-        const before = w.balance(user.id);
+        const before = await w.balance(user.id);
         const video = await generate(w, user);
         await until('render start', () => r.isRendering(video.id));
         let cancel: Awaited<ReturnType<World['call']>> | undefined;
@@ -230,23 +238,23 @@ describe('J4: completion and failure both reported, or cancel racing completion'
         await Promise.all([racers[0]!(), sleep(lag).then(racers[1]!)]);
         const done: Video = await terminal(w, user, video.id);
         winners[done.status] = (winners[done.status] ?? 0) + 1;
-        const entries = videoEntries(w.store.db, video.id);
+        const entries = await w.data.videoEntries({ videoId: video.id });
         if (done.status === 'completed') {
           expect(cancel!.status).toBe(409);
           expect(errorCode(cancel!)).toBe('INVALID_STATE');
           expect(entries).toEqual([{ type: 'usage', amount: -5 }]);
-          expect(w.balance(user.id)).toBe(before - 5);
+          expect(await w.balance(user.id)).toBe(before - 5);
         } else {
           expect(done.status).toBe(cancel!.status === 200 ? 'canceled' : 'failed');
           expect(entries).toEqual([
             { type: 'usage', amount: -5 },
             { type: 'refund', amount: 5 },
           ]);
-          expect(w.balance(user.id)).toBe(before);
-          await until('output removed', () => {
-            const file = path.join(w.config.videoDir, `${video.id}.mp4`);
-            return !existsSync(file) || undefined;
-          });
+          expect(await w.balance(user.id)).toBe(before);
+          await until(
+            'output removed',
+            () => filesOfVideo(w.config.videoDir, video.id).length === 0 || undefined,
+          );
         }
         await until('worker idle', () => w.worker.activeCount === 0);
       }

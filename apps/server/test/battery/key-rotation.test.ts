@@ -101,7 +101,7 @@ describe('Stripe webhook endpoint secret roll', () => {
     const intent = await startPurchase(h, user);
     await pay(h, intent.paymentIntentId);
     await h.emulator.control.waitForIdle();
-    expect((await h.store.findPayment(intent.paymentId))!.credited).toBe(true);
+    expect((await h.store.findPayment({ id: intent.paymentId }))!.credited).toBe(true);
 
     const sign = (payload: string, secret: string) =>
       h.stripe.webhooks.generateTestHeaderString({ payload, secret });
@@ -114,10 +114,10 @@ describe('Stripe webhook endpoint secret roll', () => {
     const refused = await postWebhook(h, unknown, sign(unknown, `whsec_other${'x'.repeat(30)}`));
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe('INVALID_SIGNATURE');
-    const stored = h.store.db
-      .prepare("SELECT COUNT(*) FROM stripe_events WHERE id LIKE 'evt_roll_%'")
-      .pluck()
-      .get();
+    const stored = await h.data.countRows({
+      table: 'stripe_events',
+      where: { id: { like: 'evt_roll_%' } },
+    });
     expect(stored).toBe(2);
   });
 });

@@ -98,10 +98,10 @@ async function verify(m: Model, { w, r, user }: Real) {
     5000,
     1,
   );
-  const balance = await w.store.getBalance(user.id);
+  const balance = await w.store.getBalance({ userId: user.id });
   expect(balance).toEqual({ creditBalance: m.balance, totalCreditsPurchased: m.purchased });
   for (const v of m.videos) {
-    const real = (await w.store.findVideo(v.id))!;
+    const real = (await w.store.findVideo({ id: v.id }))!;
     const status = v.status === 'pending' ? (v.rendering ? 'processing' : 'queued') : v.status;
     expect(real.status, `video ${v.id}`).toBe(status);
   }
@@ -199,7 +199,7 @@ class RenderOutcome implements Cmd {
     const status = this.ok ? 'completed' : 'failed';
     await until(
       `video ${status}`,
-      async () => (await real.w.store.findVideo(v.id))?.status === status,
+      async () => (await real.w.store.findVideo({ id: v.id }))?.status === status,
     );
     v.status = status;
     v.rendering = false;
@@ -311,7 +311,7 @@ class Replay implements Cmd {
 /** Between runs on one database: the last run's unfinished videos must not hold the slots. */
 async function cancelLeftovers(w: World, r: ControlledRenderer) {
   for (const status of ['queued', 'processing'] as const) {
-    for (const v of await w.store.listVideosInStatus([status])) {
+    for (const v of await w.store.listVideosInStatus({ statuses: [status] })) {
       await w.store.finishVideo({
         id: v.id,
         finish: { status: 'canceled', error: 'test cleanup' },

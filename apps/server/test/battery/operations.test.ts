@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sqliteAdapterInternals } from '../../src/store/sqlite/test-data.ts';
 import { errorCode } from './support/client.ts';
-import { videoEntries } from './support/ledger.ts';
 import {
   startProcessWorld,
   startServerProcess,
@@ -65,8 +65,10 @@ describe('readiness and the metrics port', () => {
     expect(ready.status, ready.text).toBe(200);
     expect(ready.body).toEqual({ status: 'ready' });
 
-    // Wait out the cached answer: the next probe must be a new write.
-    w.store.db.exec('BEGIN IMMEDIATE');
+    // Wait out the cached answer: the next probe must be a new write. Another writer holding
+    // the SQLite file's write lock is what makes the database unwritable here.
+    const { db } = sqliteAdapterInternals(w.store);
+    db.exec('BEGIN IMMEDIATE');
     let blocked;
     try {
       blocked = await until(async () => {
@@ -74,7 +76,7 @@ describe('readiness and the metrics port', () => {
         return r.status === 503 ? r : undefined;
       });
     } finally {
-      w.store.db.exec('COMMIT');
+      db.exec('COMMIT');
     }
     expect(errorCode(blocked)).toBe('SERVICE_UNAVAILABLE');
     const reasons = (blocked.body as { error: { details: { reasons: string[] } } }).error.details
@@ -173,8 +175,8 @@ describe('SIGTERM during a render', () => {
   /** Starts a render and freezes its ffmpeg (SIGSTOP), so it cannot finish on its own. */
   async function frozenRender(w: ProcessWorld) {
     const user = await w.signup();
-    w.grant(user.id, 1000);
-    const before = w.balance(user.id);
+    await w.grant(user.id, 1000);
+    const before = await w.balance(user.id);
     const res = await w.call('POST', '/api/video/generate', {
       token: user.token,
       body: { prompt: 'A long walk on the beach', durationMinutes: 10, resolution: '1080p' },
@@ -186,22 +188,21 @@ describe('SIGTERM during a render', () => {
     return { user, video, ffmpeg, before };
   }
 
-  const statusOf = (w: ProcessWorld, id: string) =>
-    w.store.db.prepare('SELECT status FROM video_generations WHERE id = ?').pluck().get(id);
+  const statusOf = async (w: ProcessWorld, id: string) => (await w.store.findVideo({ id }))?.status;
 
   it('a render still running gets the grace period to finish, then the process exits 0', async () => {
     const w = await world({ SHUTDOWN_GRACE_MS: '120000' });
     const { video, ffmpeg, user, before } = await frozenRender(w);
     process.kill(w.proc.pid, 'SIGTERM');
     await until(async () => ((await refused(w.proc.baseUrl)) ? true : undefined));
-    expect(statusOf(w, video.id)).toBe('processing');
+    expect(await statusOf(w, video.id)).toBe('processing');
     process.kill(ffmpeg, 'SIGCONT');
     expect(await w.proc.exited).toEqual({ code: 0, signal: null });
-    expect(statusOf(w, video.id)).toBe('completed');
-    expect(videoEntries(w.store.db, video.id)).toEqual([
+    expect(await statusOf(w, video.id)).toBe('completed');
+    expect(await w.data.videoEntries({ videoId: video.id })).toEqual([
       { type: 'usage', amount: -video.creditsUsed },
     ]);
-    expect(w.balance(user.id)).toBe(before - video.creditsUsed);
+    expect(await w.balance(user.id)).toBe(before - video.creditsUsed);
     await w.assertInvariants();
   });
 
@@ -211,20 +212,20 @@ describe('SIGTERM during a render', () => {
     process.kill(w.proc.pid, 'SIGTERM');
     expect(await w.proc.exited).toEqual({ code: 0, signal: null });
     // The lease is given back, not left to expire: any instance can take the job now.
-    expect(statusOf(w, video.id)).toBe('queued');
-    expect(videoEntries(w.store.db, video.id)).toEqual([
+    expect(await statusOf(w, video.id)).toBe('queued');
+    expect(await w.data.videoEntries({ videoId: video.id })).toEqual([
       { type: 'usage', amount: -video.creditsUsed },
     ]);
 
     w.proc = await startServerProcess(w.dir, { SHUTDOWN_GRACE_MS: '300' });
-    await until(() =>
-      ['completed', 'failed'].includes(statusOf(w, video.id) as string) ? true : undefined,
+    await until(async () =>
+      ['completed', 'failed'].includes((await statusOf(w, video.id))!) ? true : undefined,
     );
-    expect(statusOf(w, video.id)).toBe('completed');
-    expect(videoEntries(w.store.db, video.id)).toEqual([
+    expect(await statusOf(w, video.id)).toBe('completed');
+    expect(await w.data.videoEntries({ videoId: video.id })).toEqual([
       { type: 'usage', amount: -video.creditsUsed },
     ]);
-    expect(w.balance(user.id)).toBe(before - video.creditsUsed);
+    expect(await w.balance(user.id)).toBe(before - video.creditsUsed);
     await w.assertInvariants();
   });
 });

@@ -42,14 +42,14 @@ const send = (user: TestUser, call: Call) =>
   });
 
 /** Everything of one user, straight from the database. */
-function rowsOf(userId: string) {
-  const all = (sql: string) => h.store.db.prepare(sql).all(userId);
+async function rowsOf(userId: string) {
+  const own = { user_id: userId };
   return {
-    user: h.store.db.prepare('SELECT * FROM users WHERE id = ?').get(userId),
-    transactions: all('SELECT * FROM transactions WHERE user_id = ? ORDER BY id'),
-    videos: all('SELECT * FROM video_generations WHERE user_id = ? ORDER BY id'),
-    payments: all('SELECT * FROM payments WHERE user_id = ? ORDER BY id'),
-    idempotency: all('SELECT * FROM idempotency_keys WHERE user_id = ? ORDER BY key'),
+    user: (await h.data.rows({ table: 'users', where: { id: userId } }))[0],
+    transactions: await h.data.rows({ table: 'transactions', where: own }),
+    videos: await h.data.rows({ table: 'video_generations', where: own }),
+    payments: await h.data.rows({ table: 'payments', where: own }),
+    idempotency: await h.data.rows({ table: 'idempotency_keys', where: own }),
   };
 }
 
@@ -151,7 +151,7 @@ describe('A5: BOLA sweep', () => {
   });
 
   it("Bob replaying every one of Alice's requests gets 404, or only his own data", async () => {
-    const before = rowsOf(alice.id);
+    const before = await rowsOf(alice.id);
     const aliceViews = await Promise.all(
       aliceCalls.filter((c) => c.method === 'GET').map((c) => send(alice, c).then(normalise)),
     );
@@ -186,7 +186,7 @@ describe('A5: BOLA sweep', () => {
     expect(gate.isRendering(running)).toBe(true);
 
     // Alice's data is unchanged, row by row and as she sees it.
-    expect(rowsOf(alice.id)).toEqual(before);
+    expect(await rowsOf(alice.id)).toEqual(before);
     const after = await Promise.all(
       aliceCalls.filter((c) => c.method === 'GET').map((c) => send(alice, c).then(normalise)),
     );
@@ -217,10 +217,9 @@ describe('A5: BOLA sweep', () => {
         transactions: { referenceId: string | null; referenceType: string | null }[];
       }
     ).transactions;
-    const bobVideos = h.store.db
-      .prepare('SELECT id FROM video_generations WHERE user_id = ?')
-      .pluck()
-      .all(bob.id) as string[];
+    const bobVideos = (
+      await h.data.rows({ table: 'video_generations', columns: ['id'], where: { user_id: bob.id } })
+    ).map((v) => v.id);
     for (const t of txs) {
       if (t.referenceType === 'video') expect(bobVideos).toContain(t.referenceId);
       if (t.referenceType === 'signup') expect(t.referenceId).toBe(bob.id);
@@ -228,7 +227,7 @@ describe('A5: BOLA sweep', () => {
   });
 
   it('hides every admin route from users and strangers: 404 exactly like a missing path', async () => {
-    const before = rowsOf(alice.id);
+    const before = await rowsOf(alice.id);
     const missing = await raw(h, '/api/no-such-path');
     const body = { reason: 'goodwill', note: 'bola' };
     const adminCalls: Call[] = [
@@ -280,8 +279,8 @@ describe('A5: BOLA sweep', () => {
         expect(res.json, label).toEqual(missing.json);
       }
     }
-    expect(rowsOf(alice.id)).toEqual(before);
-    expect(h.store.db.prepare('SELECT COUNT(*) FROM admin_audit_log').pluck().get()).toBe(0);
+    expect(await rowsOf(alice.id)).toEqual(before);
+    expect(await h.data.countRows({ table: 'admin_audit_log' })).toBe(0);
     expect(gate.isRendering(running)).toBe(true);
   });
 
@@ -296,11 +295,12 @@ describe('A5: BOLA sweep', () => {
     expect(body.creditsUsed).toBe(
       calculateCost({ durationMinutes: 2.5, resolution: '1080p', premiumTTS: true }).total,
     );
-    const owner = h.store.db
-      .prepare('SELECT user_id FROM video_generations WHERE id = ?')
-      .pluck()
-      .get(body.video.id);
-    expect(owner).toBe(alice.id);
+    const [video] = await h.data.rows({
+      table: 'video_generations',
+      columns: ['user_id'],
+      where: { id: body.video.id },
+    });
+    expect(video?.user_id).toBe(alice.id);
   });
 });
 
@@ -348,8 +348,8 @@ describe('A6: mass assignment', () => {
     for (const ep of endpoints) {
       for (const key of FORBIDDEN) {
         for (const value of VALUES) {
-          const before = rowCounts(h.store);
-          const victimBefore = rowsOf(victim.id);
+          const before = await rowCounts(h);
+          const victimBefore = await rowsOf(victim.id);
           const body = JSON.stringify({ ...ep.base, [key]: value });
           const res = await raw(h, ep.path, {
             body,
@@ -361,8 +361,8 @@ describe('A6: mass assignment', () => {
             'VALIDATION_ERROR',
           );
           expect(res.text, label).toContain(key);
-          expect(rowCounts(h.store), label).toEqual(before);
-          expect(rowsOf(victim.id), label).toEqual(victimBefore);
+          expect(await rowCounts(h), label).toEqual(before);
+          expect(await rowsOf(victim.id), label).toEqual(victimBefore);
           checked += 1;
         }
       }

@@ -84,15 +84,14 @@ describe('A11: the spend throttle', () => {
       body: JSON.stringify({ prompt: 'throttled', durationMinutes: 1, resolution: '720p' }),
       headers: key ? { 'Idempotency-Key': key } : {},
     });
-  const ledgerOf = (u: TestUser) =>
-    h.store.db.prepare('SELECT * FROM transactions WHERE user_id = ? ORDER BY id').all(u.id);
+  const ledgerOf = (u: TestUser) => h.data.ledgerOf({ userId: u.id });
 
   it(`accepts ${GENERATE_PER_MINUTE} generations a minute, then 429 with Retry-After and no ledger change`, async () => {
     for (let i = 0; i < GENERATE_PER_MINUTE; i += 1) {
       expect((await generate(user)).status).toBe(202);
     }
-    const ledger = ledgerOf(user);
-    const counts = rowCounts(h.store);
+    const ledger = await ledgerOf(user);
+    const counts = await rowCounts(h);
     for (let i = 0; i < 5; i += 1) {
       const res = await generate(user, `over-the-limit-${i}`);
       expect(res.status).toBe(429);
@@ -101,9 +100,9 @@ describe('A11: the spend throttle', () => {
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(ErrorBodySchema.parse(res.json).error.code).toBe('RATE_LIMITED');
     }
-    expect(ledgerOf(user)).toEqual(ledger);
+    expect(await ledgerOf(user)).toEqual(ledger);
     // Not even the idempotency keys were recorded: the client may retry them later.
-    expect(rowCounts(h.store)).toEqual(counts);
+    expect(await rowCounts(h)).toEqual(counts);
     // The limit is per user: someone else still generates.
     const other = await h.signup();
     expect((await generate(other)).status).toBe(202);
@@ -112,14 +111,14 @@ describe('A11: the spend throttle', () => {
   it('holds under a burst of 20 concurrent requests: exactly the limit is accepted', async () => {
     const burst = await h.signup();
     await buyCredits(h, burst, 2);
-    const before = ledgerOf(burst).length;
+    const before = (await ledgerOf(burst)).length;
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => generate(burst, `burst-${i}`)),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 202)).toHaveLength(GENERATE_PER_MINUTE);
     expect(statuses.filter((s) => s === 429)).toHaveLength(20 - GENERATE_PER_MINUTE);
-    expect(ledgerOf(burst).length - before).toBe(GENERATE_PER_MINUTE);
+    expect((await ledgerOf(burst)).length - before).toBe(GENERATE_PER_MINUTE);
   });
 });
 
@@ -208,7 +207,7 @@ describe('A9: security headers and CORS on error responses', () => {
   it('are set on a forced 500, whose body names nothing internal', async () => {
     const broken = await createHarness({ FRONTEND_URL: FRONTEND });
     const user = await broken.signup();
-    broken.store.db.close();
+    await broken.store.close();
     for (const [method, path, body] of [
       ['GET', '/api/credits/balance', undefined],
       [

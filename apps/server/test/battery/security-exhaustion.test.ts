@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { statSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteAdapterInternals } from '../../src/store/sqlite/test-data.ts';
 import { createHarness, type Harness, type TestUser } from '../helpers/harness.ts';
-import { countRows } from '../helpers/row-counts.ts';
 import { hangingRenderer } from '../helpers/renderers.ts';
 import { generate, ONE_MINUTE_720P } from '../helpers/video.ts';
 
@@ -13,13 +13,12 @@ import { generate, ONE_MINUTE_720P } from '../helpers/video.ts';
  * bounded, every POST is throttled, and a body built to blow the stack is a 400.
  */
 
-const idempotencyRows = (h: Harness) =>
-  countRows(h.store.db, ['idempotency_keys']).idempotency_keys;
+const idempotencyRows = (h: Harness) => h.data.countRows({ table: 'idempotency_keys' });
 const longKey = (i: number) => `${String(i).padStart(6, '0')}-${'k'.repeat(248)}`;
 
-/** The database's size once everything committed is in the main file. */
+/** The database's size once everything committed is in the main file (a SQLite file's). */
 function databaseBytes(h: Harness): number {
-  h.store.db.pragma('wal_checkpoint(TRUNCATE)');
+  sqliteAdapterInternals(h.store).db.pragma('wal_checkpoint(TRUNCATE)');
   return statSync(h.config.databasePath).size;
 }
 
@@ -116,7 +115,7 @@ describe('X2: floods that would make the server remember things', () => {
   afterAll(() => h.close());
 
   it('a cost quote with an Idempotency-Key stores nothing', async () => {
-    const before = idempotencyRows(h);
+    const before = await idempotencyRows(h);
     const bytesBefore = databaseBytes(h);
     const quoter = await h.signup();
     for (let i = 0; i < 400; i += 1) {
@@ -128,12 +127,12 @@ describe('X2: floods that would make the server remember things', () => {
         .send({ durationMinutes: 3, resolution: '1080p', customMusic: true });
       expect(res.status).toBe(200);
     }
-    expect(idempotencyRows(h)).toBe(before);
+    expect(await idempotencyRows(h)).toBe(before);
     expect(databaseBytes(h) - bytesBefore).toBeLessThan(64 * 1024);
   });
 
   it('requests that changed nothing (404, 409, 400) do not keep their key', async () => {
-    const before = idempotencyRows(h);
+    const before = await idempotencyRows(h);
     const canceller = await h.signup();
     for (let i = 0; i < 20; i += 1) {
       const res = await h
@@ -149,7 +148,7 @@ describe('X2: floods that would make the server remember things', () => {
   });
 
   it('one user cannot make the server remember more than the configured number of keys', async () => {
-    const before = idempotencyRows(h);
+    const before = await idempotencyRows(h);
     const statuses: number[] = [];
     // 60 minutes of 1080p costs far more than the 10 signup credits: every accepted one is a 402.
     for (let i = 0; i < 80; i += 1) {
@@ -164,7 +163,7 @@ describe('X2: floods that would make the server remember things', () => {
     }
     expect(statuses.filter((s) => s === 402).length).toBeLessThanOrEqual(25);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(55);
-    expect(idempotencyRows(h) - before).toBeLessThanOrEqual(25);
+    expect((await idempotencyRows(h)) - before).toBeLessThanOrEqual(25);
     const balance = await h.http().get('/api/credits/balance').set(user.auth);
     expect(balance.body.creditBalance).toBe(10);
     await h.assertInvariants();

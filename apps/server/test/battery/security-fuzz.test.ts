@@ -390,7 +390,7 @@ describe('A7: property fuzz of every JSON body endpoint', () => {
       await fc.assert(
         fc.asyncProperty(bodyText(ep.fields, ep.valid), async (generated) => {
           const text = substitute(generated);
-          const before = rowCounts(h.store);
+          const before = await rowCounts(h);
           const res = await raw(h, ep.path(), {
             method: 'POST',
             body: text,
@@ -405,7 +405,7 @@ describe('A7: property fuzz of every JSON body endpoint', () => {
           if (!valid) {
             expect(res.status, context).toBe(400);
             expectErrorBody(res);
-            expect(rowCounts(h.store), context).toEqual(before);
+            expect(await rowCounts(h), context).toEqual(before);
             return;
           }
           expect(ep.validStatuses, context).toContain(res.status);
@@ -414,7 +414,7 @@ describe('A7: property fuzz of every JSON body endpoint', () => {
             expect(parsed.success, context).toBe(true);
           } else {
             expectErrorBody(res);
-            expect(rowCounts(h.store), context).toEqual(before);
+            expect(await rowCounts(h), context).toEqual(before);
           }
         }),
         { numRuns: RUNS, seed, endOnFailure: true },
@@ -520,14 +520,14 @@ describe('A7: property fuzz of the webhook', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.oneof(eventLike, anyJson), header, async (payload, signature) => {
-        const before = rowCounts(h.store);
+        const before = await rowCounts(h);
         const res = await raw(h, '/api/payments/webhook', {
           body: JSON.stringify(payload) ?? 'null',
           headers: signature === undefined ? {} : { 'Stripe-Signature': signature },
         });
         expect(res.status, res.text).toBe(400);
         expectErrorBody(res);
-        expect(rowCounts(h.store)).toEqual(before);
+        expect(await rowCounts(h)).toEqual(before);
       }),
       { numRuns: RUNS, seed, endOnFailure: true },
     );
@@ -544,14 +544,14 @@ describe('A7: property fuzz of the webhook', () => {
             payload: body,
             secret: h.config.stripe.webhookSecret,
           });
-          const before = rowCounts(h.store);
+          const before = await rowCounts(h);
           const res = await raw(h, '/api/payments/webhook', {
             body,
             headers: { 'Stripe-Signature': signature },
           });
           const context = `${res.status} for ${body.slice(0, 300)}: ${res.text.slice(0, 300)}`;
           expect(res.status, context).toBeLessThan(500);
-          const after = rowCounts(h.store);
+          const after = await rowCounts(h);
           if (res.status >= 400) {
             expect([400], context).toContain(res.status);
             expectErrorBody(res);
@@ -682,11 +682,11 @@ describe('A7: property fuzz of every JSON GET endpoint', () => {
       const seed = propertySeed(`A7 GET ${ep.path}`);
       await fc.assert(
         fc.asyncProperty(queryArb(ep.keys), async (qs) => {
-          const before = rowCounts(h.store);
+          const before = await rowCounts(h);
           const res = await raw(h, `${ep.path}?${qs}`, { token: user.token });
           const context = `${ep.path}?${qs.slice(0, 300)} -> ${res.status}: ${res.text.slice(0, 300)}`;
           expect(res.status, context).toBeLessThan(500);
-          expect(rowCounts(h.store), context).toEqual(before);
+          expect(await rowCounts(h), context).toEqual(before);
           if (tooLongForNode(res, qs)) return;
           const valid = !ep.schema || ep.schema.safeParse(parseQueryString(qs)).success;
           if (res.status === 200) {
@@ -772,23 +772,23 @@ const POSTS = [
 
 describe('A7: sizes and content types on every POST', () => {
   it.each(POSTS)('%s: a 1 MiB body is 413 and writes nothing', async (path) => {
-    const before = rowCounts(h.store);
+    const before = await rowCounts(h);
     const body = JSON.stringify({ prompt: 'x'.repeat(1024 * 1024 - 13) });
     expect(Buffer.byteLength(body)).toBe(1024 * 1024);
     const res = await raw(h, path.replace('OWN', ownVideoId), { body, token: user.token });
     expect(res.status).toBe(413);
     expect((res.json as S.ErrorBody).error.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(rowCounts(h.store)).toEqual(before);
+    expect(await rowCounts(h)).toEqual(before);
   });
 
   it('the webhook refuses a body over 1 MiB with 413 (its raw limit is exactly 1 MiB)', async () => {
-    const before = rowCounts(h.store);
+    const before = await rowCounts(h);
     const res = await raw(h, '/api/payments/webhook', {
       body: JSON.stringify({ id: 'evt_big', pad: 'x'.repeat(1024 * 1024) }),
       headers: { 'Stripe-Signature': 't=1,v1=00' },
     });
     expect(res.status).toBe(413);
-    expect(rowCounts(h.store)).toEqual(before);
+    expect(await rowCounts(h)).toEqual(before);
   });
 
   const WRONG_TYPES = [
@@ -811,7 +811,7 @@ describe('A7: sizes and content types on every POST', () => {
         packageId: 1,
       });
       for (const type of WRONG_TYPES) {
-        const before = rowCounts(h.store);
+        const before = await rowCounts(h);
         const res = await raw(h, url, {
           body: json,
           token: user.token,
@@ -819,10 +819,10 @@ describe('A7: sizes and content types on every POST', () => {
         });
         expect([400, 415], `${type}: ${res.status} ${res.text}`).toContain(res.status);
         expectErrorBody(res);
-        expect(rowCounts(h.store)).toEqual(before);
+        expect(await rowCounts(h)).toEqual(before);
       }
       for (const encoding of ['gzip', 'deflate', 'br', 'compress', 'identity, gzip']) {
-        const before = rowCounts(h.store);
+        const before = await rowCounts(h);
         const res = await raw(h, url, {
           body: 'definitely not compressed',
           token: user.token,
@@ -830,7 +830,7 @@ describe('A7: sizes and content types on every POST', () => {
         });
         expect([400, 415], `${encoding}: ${res.status} ${res.text}`).toContain(res.status);
         expectErrorBody(res);
-        expect(rowCounts(h.store)).toEqual(before);
+        expect(await rowCounts(h)).toEqual(before);
       }
     },
   );

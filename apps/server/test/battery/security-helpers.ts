@@ -1,7 +1,6 @@
 import { expect } from 'vitest';
-import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Harness, TestUser } from '../helpers/harness.ts';
-import { countRows, type WritableTable } from '../helpers/row-counts.ts';
+import type { WritableTable } from '../../src/store/test-data.ts';
 import { pay, startPurchase } from '../helpers/payments.ts';
 
 /** Helpers shared by the security battery (section D); real HTTP over loopback with fetch. */
@@ -51,8 +50,8 @@ export async function raw(h: Harness, path: string, req: RawRequest = {}): Promi
 export type RowCounts = Record<WritableTable, number>;
 
 /** Row counts of every table a request could write, including the idempotency records. */
-export function rowCounts(store: SqliteStore): RowCounts {
-  return countRows(store.db);
+export function rowCounts(h: Pick<Harness, 'data'>): Promise<RowCounts> {
+  return h.data.countAll();
 }
 
 /** Buys a package through the real flow (create-intent, pay at the emulator, webhook). */

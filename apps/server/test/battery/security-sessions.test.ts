@@ -2,6 +2,7 @@ import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '@app/shared';
 import { pruneExpiredSessions } from '../../src/services/auth/prune-expired-sessions.ts';
+import { sqliteAdapterInternals } from '../../src/store/sqlite/test-data.ts';
 import { createHarness, type Harness, type TestUser } from '../helpers/harness.ts';
 import { raw } from './security-helpers.ts';
 
@@ -176,8 +177,10 @@ describe('issue 13: a signed token without a live account or session is a 401 ev
       const user = await doomed.signup();
       expect((await statusesWith(doomed, user.token)).balance).toBe(200);
       // No product route deletes accounts; an operator would. The ledger keeps its rows.
-      doomed.store.db.pragma('foreign_keys = OFF');
-      doomed.store.db.prepare('DELETE FROM users WHERE id = ?').run(user.id);
+      // Foreign keys lifted on the SQLite connection: a hard delete no store operation makes.
+      const { db } = sqliteAdapterInternals(doomed.store);
+      db.pragma('foreign_keys = OFF');
+      db.prepare('DELETE FROM users WHERE id = ?').run(user.id);
       expect(await statusesWith(doomed, user.token)).toEqual(ALL_401);
     } finally {
       await doomed.close();
@@ -196,16 +199,16 @@ describe('expired sessions are pruned', () => {
       expiresAt: past,
     });
     const live = () =>
-      h.store.db.prepare('SELECT COUNT(*) FROM sessions WHERE expires_at > ?').pluck().get(past);
-    const liveBefore = live();
+      h.data.countRows({ table: 'sessions', where: { expires_at: { after: past } } });
+    const liveBefore = await live();
     expect(await pruneExpiredSessions({ ctx: h.deps.ctx })).toBeGreaterThanOrEqual(1);
     expect(
-      h.store.db
-        .prepare('SELECT COUNT(*) FROM sessions WHERE expires_at < ?')
-        .pluck()
-        .get(new Date().toISOString()),
+      await h.data.countRows({
+        table: 'sessions',
+        where: { expires_at: { before: new Date().toISOString() } },
+      }),
     ).toBe(0);
-    expect(live()).toBe(liveBefore);
+    expect(await live()).toBe(liveBefore);
     expect(await meStatus(user.token)).toBe(200);
   });
 });
@@ -223,9 +226,7 @@ describe('finding 10: common passwords are refused with a helpful message', () =
       expect(error.message).toMatch(/too easy to guess/);
       expect(error.message).toMatch(/common|frequently|heavily|used/i);
       expect(error.message).toMatch(/Add|Try|Avoid|Use/);
-      expect(
-        h.store.db.prepare('SELECT COUNT(*) FROM users WHERE email = ?').pluck().get(email),
-      ).toBe(0);
+      expect(await h.data.countRows({ table: 'users', where: { email } })).toBe(0);
     },
   );
 

@@ -49,7 +49,7 @@ describe('S6: concurrent signed deliveries', () => {
       }),
     );
 
-    const before = rowCounts(h.store);
+    const before = await rowCounts(h);
     const started = performance.now();
     const results = await Promise.all(
       events.map(({ payload, header }) =>
@@ -67,7 +67,7 @@ describe('S6: concurrent signed deliveries', () => {
       expect((r.json as { outcome: string }).outcome).toBe('credited');
     }
     expect(p99).toBeLessThan(1000);
-    const after = rowCounts(h.store);
+    const after = await rowCounts(h);
     expect(after.stripe_events - before.stripe_events).toBe(DELIVERIES);
     expect(after.transactions - before.transactions).toBe(DELIVERIES);
 
@@ -87,7 +87,7 @@ describe('S6: concurrent signed deliveries', () => {
         99,
       ),
     ).toBeLessThan(1000);
-    expect(rowCounts(h.store)).toEqual(after);
+    expect(await rowCounts(h)).toEqual(after);
 
     // Stripe's own deliveries of the same payments arrive late: they credit nothing more.
     h.emulator.control.resumeDelivery();

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GenerateVideoResponseSchema, VideoSchema } from '@app/shared';
 import { createFfmpegRenderer } from '../../src/video/renderers/index.ts';
 import { until } from './support/client.ts';
-import { videoEntries } from './support/ledger.ts';
 import { startProcessWorld, type ProcessWorld } from './support/server-process.ts';
 import { World } from './support/world.ts';
 
@@ -63,7 +62,7 @@ describe('G3 spawn failures in process: no binary, or a file that is not executa
       });
       expect(video.error).toBe('The video renderer could not be started');
       expect(video.creditsRefunded).toBe(5);
-      expect(videoEntries(w.store.db, id)).toEqual([
+      expect(await w.data.videoEntries({ videoId: id })).toEqual([
         { type: 'usage', amount: -5 },
         { type: 'refund', amount: 5 },
       ]);
@@ -165,7 +164,7 @@ describe.skipIf(process.platform !== 'linux')(
       });
       expect(signup.status).toBe(201);
       const { token, user } = signup.body as { token: string; user: { id: string } };
-      p.grant(user.id, 300);
+      await p.grant(user.id, 300);
       // An hour of 720p: seconds of real encoding, during which the limit is lowered.
       const res = await once(p.proc.baseUrl, 'POST', '/api/video/generate', {
         token,
@@ -173,44 +172,47 @@ describe.skipIf(process.platform !== 'linux')(
       });
       expect(res.status).toBe(202);
       const id = GenerateVideoResponseSchema.parse(res.body).video.id;
-      const row = () =>
-        p.store.db
-          .prepare(
-            'SELECT status, progress, error, credits_refunded FROM video_generations WHERE id = ?',
-          )
-          .get(id) as {
+      const row = async () =>
+        (
+          await p.data.rows({
+            table: 'video_generations',
+            columns: ['status', 'progress', 'error', 'credits_refunded'],
+            where: { id },
+          })
+        )[0] as {
           status: string;
           progress: number;
           error: string | null;
           credits_refunded: number;
         };
-      await until('ffmpeg encoding', () => row().progress > 0 || undefined, 60_000);
+      await until('ffmpeg encoding', async () => (await row()).progress > 0 || undefined, 60_000);
 
       // ffmpeg is running; the server opens nothing until it ends. From here on the test
       // reads the database through its own connection and sends the server nothing.
       const original = softFdLimit(pid);
       setSoftFdLimit(pid, starvingLimit(openFds(pid)));
-      const lowered = row();
+      const lowered = await row();
       expect(lowered.status, 'the render ended before the limit was lowered').toBe('processing');
 
       await until(
         'video resolved or server gone',
-        () => !alive(pid) || ['completed', 'failed'].includes(row().status) || undefined,
+        async () =>
+          !alive(pid) || ['completed', 'failed'].includes((await row()).status) || undefined,
         120_000,
         20,
       );
       expect(alive(pid), `the server died:\n${p.proc.output()}`).toBe(true);
       setSoftFdLimit(pid, original);
 
-      const done = row();
+      const done = await row();
       expect(done.status).toBe('failed');
       expect(done.error).toBe('The video renderer could not be started');
       expect(done.credits_refunded).toBe(300);
-      expect(videoEntries(p.store.db, id)).toEqual([
+      expect(await p.data.videoEntries({ videoId: id })).toEqual([
         { type: 'usage', amount: -300 },
         { type: 'refund', amount: 300 },
       ]);
-      expect(p.balance(user.id)).toBe(310);
+      expect(await p.balance(user.id)).toBe(310);
       expect((await once(p.proc.baseUrl, 'GET', '/healthz')).status).toBe(200);
       const video = await once(p.proc.baseUrl, 'GET', `/api/video/${id}`, { token });
       expect(video.status).toBe(200);

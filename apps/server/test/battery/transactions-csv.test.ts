@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_BATCH_ROWS } from '../../src/services/credits/export-transactions.ts';
-import { appendEntries } from '../helpers/bulk-ledger.ts';
 import { createHarness, type Harness, type TestUser } from '../helpers/harness.ts';
 
 const ENTRIES = 100_000;
@@ -27,12 +26,14 @@ beforeAll(async () => {
   h = await createHarness();
   big = await h.signup();
   other = await h.signup();
-  appendEntries(h.store.db, big.id, ENTRIES - 1, {
+  await h.data.appendLedgerEntries({
+    userId: big.id,
+    count: ENTRIES - 1,
     start: START,
     stepMs: STEP_MS,
     description: (i) => INJECTIONS[i] ?? `Entry ${i}, "quoted" ${PADDING}`,
   });
-  appendEntries(h.store.db, other.id, 500, { start: START, stepMs: STEP_MS });
+  await h.data.appendLedgerEntries({ userId: other.id, count: 500, start: START, stepMs: STEP_MS });
   // Counts keyset batches read, to see that a vanished client stops the reads (a spy on
   // the real store: every call still goes through).
   const read = h.store.listTransactionsBefore.bind(h.store);
@@ -67,9 +68,12 @@ describe('GET /api/credits/transactions.csv', () => {
     const lines = records(res.text);
     expect(lines[0]).toBe(HEADER);
     expect(lines).toHaveLength(ENTRIES + 1);
-    const newest = h.store.db
-      .prepare('SELECT * FROM transactions WHERE user_id = ? ORDER BY id DESC LIMIT 1')
-      .get(big.id) as { id: number; balance_after: number; created_at: string };
+    const [newest] = (await h.data.rows({
+      table: 'transactions',
+      where: { user_id: big.id },
+      desc: true,
+      limit: 1,
+    })) as [{ id: number; balance_after: number; created_at: string }];
     const last = ENTRIES - 2;
     expect(lines[1]).toBe(
       `${newest.created_at},refund,2,${newest.balance_after},"Entry ${last}, ""quoted"" ${PADDING}",bulk,${big.id}:${last},${newest.id}`,
@@ -104,13 +108,14 @@ describe('GET /api/credits/transactions.csv', () => {
     const res = await exportOf(big, '?type=refund&from=2025-01-02&to=2025-01-03');
     const lines = records(res.text);
     expect(res.headers['content-disposition']).toMatch(/filename="transactions-refund-/);
-    const expected = h.store.db
-      .prepare(
-        `SELECT COUNT(*) FROM transactions WHERE user_id = ? AND type = 'refund'
-           AND created_at >= '2025-01-02T00:00:00.000Z' AND created_at <= '2025-01-03T23:59:59.999Z'`,
-      )
-      .pluck()
-      .get(big.id) as number;
+    const expected = await h.data.countRows({
+      table: 'transactions',
+      where: {
+        user_id: big.id,
+        type: 'refund',
+        created_at: { from: '2025-01-02T00:00:00.000Z', to: '2025-01-03T23:59:59.999Z' },
+      },
+    });
     expect(expected).toBe(720); // two days of one-minute entries, one in four a refund
     expect(lines).toHaveLength(expected + 1);
     expect(lines.slice(1).every((l) => /^2025-01-0[23]T[^,]+,refund,2,/.test(l))).toBe(true);
@@ -126,9 +131,7 @@ describe('GET /api/credits/transactions.csv', () => {
     const res = await exportOf(other);
     const lines = records(res.text);
     expect(lines).toHaveLength(501 + 1);
-    const ownIds = new Set(
-      h.store.db.prepare('SELECT id FROM transactions WHERE user_id = ?').pluck().all(other.id),
-    );
+    const ownIds = new Set((await h.data.ledgerOf({ userId: other.id })).map((e) => e.id));
     for (const line of lines.slice(1)) {
       expect(ownIds.has(Number(line.slice(line.lastIndexOf(',') + 1)))).toBe(true);
       expect(line).not.toContain(big.id);

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpendSummaryResponse, Video } from '@app/shared';
 import { createRenderer } from '../../src/video/renderers/index.ts';
 import { posterPathOf } from '../../src/video/poster.ts';
 import { SPEND_DAILY_SQL, SPEND_USAGE_SQL } from '../../src/store/sqlite/video-library.ts';
 import { createHarness, type Harness, type TestUser } from '../helpers/harness.ts';
+import { sqliteAdapterInternals } from '../../src/store/sqlite/test-data.ts';
 import { pay, startPurchase } from '../helpers/payments.ts';
 import { generate, ledgerFor, waitForTerminal } from '../helpers/video.ts';
 
@@ -124,9 +126,11 @@ describe('GET /api/credits/spend-summary', () => {
     expect(fresh.totals).toEqual({ spent: 0, refunded: 0, net: 0, purchased: 0, videos: 0 });
   });
 
+  // A SQLite query plan: adapter-level on purpose.
   it('reads the ledger through its (user, time) index, never a table scan', () => {
+    const { db } = sqliteAdapterInternals(queued.store);
     const plan = (sql: string, args: unknown[]) =>
-      (queued.store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[])
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[])
         .map((r) => r.detail)
         .join('\n');
     const daily = plan(SPEND_DAILY_SQL, ['+0 minutes', 'u', '2026-01-01']);
@@ -213,11 +217,12 @@ describe('video library: posters and delete', () => {
   });
 
   it('another user cannot delete it; the owner can, once: file and poster gone, ledger untouched', async () => {
-    const stored = await rendered.store.findVideo(video.id);
-    const file = stored!.filePath!;
+    const stored = await rendered.store.findVideo({ id: video.id });
+    // Records keep the storage's key, a name inside VIDEO_DIR.
+    const file = path.join(rendered.config.videoDir, stored!.filePath!);
     expect(existsSync(file)).toBe(true);
     expect(existsSync(posterPathOf(file))).toBe(true);
-    const ledgerBefore = ledgerFor(rendered, video.id);
+    const ledgerBefore = await ledgerFor(rendered, video.id);
     const usageRow = async () =>
       (
         (await rendered.http().get('/api/credits/transactions?type=usage').set(owner.auth)).body
@@ -225,7 +230,7 @@ describe('video library: posters and delete', () => {
       ).find((t) => t.referenceId === video.id);
     // The ledger row names its video, so a refund or charge says which one it was.
     expect((await usageRow())?.videoPrompt).toBe(SHORT_720P.prompt);
-    const balanceBefore = (await rendered.store.getBalance(owner.id))!.creditBalance;
+    const balanceBefore = (await rendered.store.getBalance({ userId: owner.id }))!.creditBalance;
 
     const foreign = await rendered.http().delete(`/api/video/${video.id}`).set(other.auth);
     expect(foreign.status).toBe(404);
@@ -236,8 +241,10 @@ describe('video library: posters and delete', () => {
     expect(res.status, res.text).toBe(204);
     expect(existsSync(file)).toBe(false);
     expect(existsSync(posterPathOf(file))).toBe(false);
-    expect(ledgerFor(rendered, video.id)).toEqual(ledgerBefore);
-    expect((await rendered.store.getBalance(owner.id))!.creditBalance).toBe(balanceBefore);
+    expect(await ledgerFor(rendered, video.id)).toEqual(ledgerBefore);
+    expect((await rendered.store.getBalance({ userId: owner.id }))!.creditBalance).toBe(
+      balanceBefore,
+    );
 
     expect((await rendered.http().get(`/api/video/${video.id}`).set(owner.auth)).status).toBe(404);
     expect((await rendered.http().get(video.fileUrl!)).status).toBe(404);

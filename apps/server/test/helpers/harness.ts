@@ -15,17 +15,21 @@ import type { AppDeps } from '../../src/app-deps.ts';
 import { composeDeps } from '../../src/compose.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { newSession } from '../../src/services/auth/sessions.ts';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { sqliteTestData } from '../../src/store/sqlite/test-data.ts';
+import { WRITABLE_TABLES, type TestData } from '../../src/store/test-data.ts';
+import type { Store } from '../../src/store/types.ts';
 import { startStripeRuntime } from '../../src/stripe-runtime.ts';
 import { createVideoWorker } from '../../src/video/create-worker.ts';
 import { createNoopRenderer, type Renderer } from '../../src/video/renderers/index.ts';
 import type { VideoWorker } from '../../src/video/worker.ts';
-import { countRows, WRITABLE_TABLES } from './row-counts.ts';
 
 export interface Harness {
   dir: string;
   config: Config;
-  store: SqliteStore;
+  store: Store;
+  /** Test data written and read beside the store, never through a driver. */
+  data: TestData;
   deps: AppDeps;
   app: Express;
   server: Server;
@@ -150,6 +154,7 @@ export async function createHarness(
     dir,
     config,
     store,
+    data: sqliteTestData(store),
     deps,
     app,
     server,
@@ -174,9 +179,6 @@ export async function createHarness(
 }
 
 /** Row counts of the ledger, payment, video and event tables (idempotency records aside). */
-export function tableCounts(store: SqliteStore): Record<string, number> {
-  return countRows(
-    store.db,
-    WRITABLE_TABLES.filter((t) => t !== 'idempotency_keys'),
-  );
+export function tableCounts(h: Pick<Harness, 'data'>): Promise<Record<string, number>> {
+  return h.data.countAll({ tables: WRITABLE_TABLES.filter((t) => t !== 'idempotency_keys') });
 }

@@ -45,10 +45,6 @@ export async function waitFor(condition: () => boolean, timeoutMs = 5000) {
   }
 }
 
-export function ledgerFor(h: Harness, videoId: string) {
-  return h.store.db
-    .prepare(
-      "SELECT type, amount FROM transactions WHERE reference_type = 'video' AND reference_id = ? ORDER BY id",
-    )
-    .all(videoId) as Array<{ type: string; amount: number }>;
+export function ledgerFor(h: Pick<Harness, 'data'>, videoId: string) {
+  return h.data.videoEntries({ videoId });
 }

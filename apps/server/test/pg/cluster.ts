@@ -52,7 +52,18 @@ function freePort(): Promise<number> {
 
 const NOBODY = { uid: 65534, gid: 65534 };
 
-export async function startCluster(): Promise<Cluster> {
+/** Fast and crash-unsafe: the tests need a database, not durability. */
+const TEST_SETTINGS: Record<string, string> = {
+  listen_addresses: '127.0.0.1',
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+  max_connections: '300',
+  shared_buffers: '64MB',
+};
+
+/** `settings` override TEST_SETTINGS (the bench restores PostgreSQL's durable defaults). */
+export async function startCluster(settings: Record<string, string> = {}): Promise<Cluster> {
   const bin = findPgBin();
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(path.join(tmpdir(), 'credit-pg-'));
@@ -78,12 +89,7 @@ export async function startCluster(): Promise<Cluster> {
   const options = [
     `-p ${port}`,
     `-k ${dir}`,
-    '-c listen_addresses=127.0.0.1',
-    '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
-    '-c max_connections=300',
-    '-c shared_buffers=64MB',
+    ...Object.entries({ ...TEST_SETTINGS, ...settings }).map(([k, v]) => `-c ${k}=${v}`),
   ].join(' ');
   const ctl = (...args: string[]) => run('pg_ctl', ['-D', dataDir, ...args]);
   ctl('-o', options, '-l', path.join(dir, 'log'), '-w', 'start');

@@ -112,7 +112,7 @@ export async function startFleet(count = 2, extraEnv: Record<string, string> = {
           new Date().toISOString(),
         );
       }),
-    balance: async (userId) => (await store.getBalance(userId))!.creditBalance,
+    balance: async (userId) => (await store.getBalance({ userId }))!.creditBalance,
     async restart(node, o = {}) {
       await (o.kill ? fleet.nodes[node]!.kill9() : fleet.nodes[node]!.stop());
       fleet.nodes[node] = await startServerProcess(dirs[node]!, env, 60_000);

@@ -153,7 +153,7 @@ describe('H: two instances on one PostgreSQL database (noop renders)', () => {
     const credits = purchases[0]!.amount;
 
     // Two partial refunds at Stripe, their webhooks delivered at once to both instances.
-    const payment = (await f.store.findPaymentByIntent(paymentIntentId))!;
+    const payment = (await f.store.findPaymentByIntent({ paymentIntentId }))!;
     const third = Math.floor(payment.amountCents / 3);
     await f.stripe.refunds.create({ payment_intent: paymentIntentId, amount: third });
     await f.stripe.refunds.create({ payment_intent: paymentIntentId, amount: third });
@@ -359,7 +359,7 @@ describe('H: two instances on one PostgreSQL database (ffmpeg renders, 1.5 s lea
     const row = await videoRow(f, video.id);
     expect(row.attempts).toBe(2);
     expect(row.file_path).toMatch(/-2\.mp4$/);
-    expect(existsSync(row.file_path!)).toBe(true);
+    expect(existsSync(path.join(f.videoDir, row.file_path!))).toBe(true);
     const entries = await entriesOf(f, user.id);
     expect(entries.filter((e) => e.reference_id === video.id)).toEqual([
       expect.objectContaining({ type: 'usage' }),
@@ -395,7 +395,7 @@ describe('H: two instances on one PostgreSQL database (ffmpeg renders, 1.5 s lea
     await sleep(500);
     const after = await videoRow(f, video.id);
     expect(after).toEqual(winner);
-    expect(existsSync(after.file_path!)).toBe(true);
+    expect(existsSync(path.join(f.videoDir, after.file_path!))).toBe(true);
     const entries = await entriesOf(f, user.id);
     expect(entries.filter((e) => e.reference_id === video.id).map((e) => e.type)).toEqual([
       'usage',

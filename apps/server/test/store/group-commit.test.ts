@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fdatasync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { translateDriverError } from '../../src/store/sqlite/errors.ts';
 import { GroupCommit } from '../../src/store/sqlite/group-commit.ts';
 import { openDatabase, type Db } from '../../src/store/sqlite/open.ts';
+import { walSyncFor, type WalSync } from '../../src/store/sqlite/wal-sync.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'credit-group-commit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -125,5 +126,121 @@ describe('group commit', () => {
     await pending;
     db.exec('ROLLBACK');
     expect(committedLabels()).toEqual([]);
+  });
+});
+
+/**
+ * The default durability: COMMIT under synchronous=NORMAL, then the real fdatasync of the WAL
+ * on libuv's pool, behind a gate the test opens, so what happens before the disk answers can
+ * be observed.
+ */
+describe('group commit with the WAL flushed before acknowledging', () => {
+  let flushes: { requested: number; started: number };
+  let gate: { open: () => void; wait: Promise<void> };
+  const newGate = () => {
+    let open!: () => void;
+    const wait = new Promise<void>((resolve) => (open = resolve));
+    return { open, wait };
+  };
+
+  function gatedFlush(fail?: NodeJS.ErrnoException): WalSync {
+    const real = walSyncFor(file);
+    return (done) => {
+      flushes.requested += 1;
+      void gate.wait.then(() => {
+        flushes.started += 1;
+        if (fail) done(fail);
+        else real(done);
+      });
+    };
+  }
+
+  beforeEach(() => {
+    flushes = { requested: 0, started: 0 };
+    gate = newGate();
+    db.pragma('synchronous = NORMAL');
+  });
+
+  it('acknowledges nothing until the flush returns, while the commit is already visible', async () => {
+    writes = new GroupCommit(db, translateDriverError, { syncWal: gatedFlush() });
+    let acknowledged = false;
+    const pending = insert('durable').then(() => (acknowledged = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(committedLabels()).toEqual(['durable']);
+    expect(acknowledged).toBe(false);
+    expect(flushes.requested).toBe(1);
+    gate.open();
+    await pending;
+    expect(acknowledged).toBe(true);
+  });
+
+  it('keeps committing during a flush, and one fdatasync then covers every group committed meanwhile', async () => {
+    let fdatasyncs = 0;
+    const flusher = walSyncFor(file, (fd, done) => {
+      fdatasyncs += 1;
+      // Only the first flush is held; it stands for a slow disk.
+      const go = () => fdatasync(fd, done);
+      if (fdatasyncs === 1) void gate.wait.then(go);
+      else go();
+    });
+    writes = new GroupCommit(db, translateDriverError, { syncWal: flusher });
+    const acknowledged: string[] = [];
+    const insertTracked = (label: string) => insert(label).then(() => acknowledged.push(label));
+    const first = insertTracked('g0');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const later: Promise<unknown>[] = [];
+    for (let i = 1; i <= 5; i += 1) {
+      later.push(insertTracked(`g${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // Five more groups committed (visible to another connection) while the disk is busy...
+    expect(committedLabels()).toEqual(['g0', 'g1', 'g2', 'g3', 'g4', 'g5']);
+    expect(acknowledged).toEqual([]);
+    gate.open();
+    await Promise.all([first, ...later]);
+    // ...and all five were made durable by one more fdatasync, not five.
+    expect(fdatasyncs).toBe(2);
+    expect(acknowledged).toEqual(['g0', 'g1', 'g2', 'g3', 'g4', 'g5']);
+    flusher.close();
+  });
+
+  it('rejects the group when the flush fails, and refuses every later write until a restart', async () => {
+    const failure = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    const told: Error[] = [];
+    writes = new GroupCommit(db, translateDriverError, {
+      syncWal: gatedFlush(failure),
+      onSyncFailure: (error) => told.push(error),
+    });
+    const pending = Promise.allSettled([insert('lost-1'), insert('lost-2')]);
+    gate.open();
+    const results = await pending;
+    for (const r of results) {
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    }
+    expect(told).toEqual([failure]);
+    await expect(insert('after')).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(committedLabels()).not.toContain('after');
+  });
+
+  it('maps a full disk during the flush to 507', async () => {
+    const failure = Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' });
+    writes = new GroupCommit(db, translateDriverError, { syncWal: gatedFlush(failure) });
+    const pending = insert('x');
+    gate.open();
+    await expect(pending).rejects.toMatchObject({ code: 'STORAGE_FULL' });
+  });
+
+  it('drain() waits for the flush in flight, so closing never drops an acknowledgement', async () => {
+    writes = new GroupCommit(db, translateDriverError, { syncWal: gatedFlush() });
+    let acknowledged = false;
+    const pending = insert('last').then(() => (acknowledged = true));
+    let drained = false;
+    const draining = writes.drain().then(() => (drained = true));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(drained).toBe(false);
+    gate.open();
+    await draining;
+    await pending;
+    expect(acknowledged).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Db } from '../../src/store/sqlite/open.ts';
+import { sqliteAdapterInternals } from '../../src/store/sqlite/test-data.ts';
 import type { PaymentDecision } from '../../src/store/types.ts';
 
 /**
@@ -36,6 +37,7 @@ interface Captured {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'credit-query-plans-'));
 let store: SqliteStore;
+let sqliteDb: Db;
 let captured: Captured[] = [];
 let currentPath = 'setup';
 
@@ -79,7 +81,7 @@ const credit =
         description: 'Purchase',
       },
     ],
-    outcome: 'credited',
+    outcomes: ['credited'],
   });
 
 let heavyUser = '';
@@ -87,8 +89,10 @@ const heavyEntries = 600;
 
 beforeAll(async () => {
   store = openSqliteStore(path.join(dir, 'plans.db'));
-  capture(store.db);
-  const pkg = (await store.findPackage(1))!;
+  // Query plans are SQLite's: this file reads them through the adapter's door on purpose.
+  sqliteDb = sqliteAdapterInternals(store).db;
+  capture(sqliteDb);
+  const pkg = (await store.findPackage({ id: 1 }))!;
   for (let u = 0; u < 20; u++) {
     const id = randomUUID();
     await store.createUser({
@@ -101,7 +105,11 @@ beforeAll(async () => {
     });
     if (u === 0) heavyUser = id;
     const payment = await store.createPayment({ id: randomUUID(), userId: id, pkg, now: at(u) });
-    await store.attachPaymentIntent(payment.id, `pi_${u}`, at(u));
+    await store.attachPaymentIntent({
+      paymentId: payment.id,
+      paymentIntentId: `pi_${u}`,
+      now: at(u),
+    });
     await store.updatePayment({
       paymentIntentId: `pi_${u}`,
       event: { id: `evt_${u}`, type: 'payment_intent.succeeded' },
@@ -144,33 +152,52 @@ afterAll(async () => {
 async function exerciseHotPaths() {
   const now = at(10_000);
   const user = heavyUser;
-  await on('login: find the user by email', () => store.findUserByEmail('user3@example.com'));
+  await on('login: find the user by email', () =>
+    store.findUserByEmail({ email: 'user3@example.com' }),
+  );
   await on('login: open a session', () =>
     store.createSession({ id: 'sess-1', userId: user, createdAt: now, expiresAt: at(20_000) }),
   );
-  await on('every request: session check', () => store.isSessionActive('sess-1', user));
-  await on('balance', () => store.getBalance(user));
+  await on('every request: session check', () =>
+    store.isSessionActive({ sessionId: 'sess-1', userId: user }),
+  );
+  await on('balance', () => store.getBalance({ userId: user }));
   await on('transactions: first page', () =>
-    store.listTransactions(user, {}, { limit: 20, offset: 0 }),
+    store.listTransactions({ userId: user, filter: {}, page: { limit: 20, offset: 0 } }),
   );
   await on('transactions: deep page', () =>
-    store.listTransactions(user, {}, { limit: 20, offset: 20 * 25 }),
+    store.listTransactions({ userId: user, filter: {}, page: { limit: 20, offset: 20 * 25 } }),
   );
   await on('transactions: prompts of the videos on a page', async () => {
-    const page = await store.listTransactions(user, { type: 'usage' }, { limit: 20, offset: 0 });
-    await store.videoPrompts(
-      user,
-      page.rows.map((r) => r.referenceId),
-    );
+    const page = await store.listTransactions({
+      userId: user,
+      filter: { type: 'usage' },
+      page: { limit: 20, offset: 0 },
+    });
+    await store.videoPrompts({ userId: user, ids: page.rows.map((r) => r.referenceId) });
   });
   await on('transactions: filtered by type', () =>
-    store.listTransactions(user, { type: 'refund' }, { limit: 20, offset: 0 }),
+    store.listTransactions({
+      userId: user,
+      filter: { type: 'refund' },
+      page: { limit: 20, offset: 0 },
+    }),
   );
-  await on('payments list', () => store.listPayments(user, { limit: 20, offset: 0 }));
-  await on('videos list', () => store.listVideos(user, {}, { limit: 20, offset: 0 }));
-  await on('videos list: deep page', () => store.listVideos(user, {}, { limit: 20, offset: 200 }));
+  await on('payments list', () =>
+    store.listPayments({ userId: user, page: { limit: 20, offset: 0 } }),
+  );
+  await on('videos list', () =>
+    store.listVideos({ userId: user, filter: {}, page: { limit: 20, offset: 0 } }),
+  );
+  await on('videos list: deep page', () =>
+    store.listVideos({ userId: user, filter: {}, page: { limit: 20, offset: 200 } }),
+  );
   await on('videos list by status', () =>
-    store.listVideos(user, { status: 'failed' }, { limit: 20, offset: 0 }),
+    store.listVideos({
+      userId: user,
+      filter: { status: 'failed' },
+      page: { limit: 20, offset: 0 },
+    }),
   );
   await on('idempotency lookup', () =>
     store.beginIdempotentRequest({
@@ -200,7 +227,6 @@ async function exerciseHotPaths() {
         scope: 'POST /api/video/generate',
         key: 'g1',
         requestHash: 'h',
-        respond: () => ({ status: 202, body: '{}' }),
       },
       video: {
         id: videoId,
@@ -217,7 +243,7 @@ async function exerciseHotPaths() {
       },
     }),
   );
-  await on('video status', () => store.findVideo(videoId));
+  await on('video status', () => store.findVideo({ id: videoId }));
   await on('claim next video', () =>
     store.claimVideo({ owner: 'w1', leaseMs: 30_000, now, maxRunningPerUser: 2 }),
   );
@@ -233,11 +259,11 @@ async function exerciseHotPaths() {
       lease,
     }),
   );
-  const pkg = (await store.findPackage(1))!;
+  const pkg = (await store.findPackage({ id: 1 }))!;
   const paymentId = randomUUID();
   await on('create intent', async () => {
     await store.createPayment({ id: paymentId, userId: user, pkg, now });
-    await store.attachPaymentIntent(paymentId, 'pi_hot', now);
+    await store.attachPaymentIntent({ paymentId, paymentIntentId: 'pi_hot', now });
   });
   await on('webhook: lookup and apply', () =>
     store.updatePayment({
@@ -266,7 +292,9 @@ async function exerciseHotPaths() {
   await on('webhook: other event types', () =>
     store.recordStripeEvent({ id: 'evt_other', type: 'charge.updated', outcome: 'ignored', now }),
   );
-  await on('webhook: find payment by intent', () => store.findPaymentByIntent('pi_hot'));
+  await on('webhook: find payment by intent', () =>
+    store.findPaymentByIntent({ paymentIntentId: 'pi_hot' }),
+  );
   await on('reaper: expired video leases', () =>
     store.reapExpiredLeases({ now, maxAttempts: 3, limit: 100 }),
   );
@@ -278,8 +306,16 @@ async function exerciseHotPaths() {
     store.pruneStripeEvents({ receivedBefore: at(0), limit: 1000 }),
   );
   await on('CSV export: a keyset batch', async () => {
-    const first = await store.listTransactionsBefore(user, {}, { limit: 100 });
-    await store.listTransactionsBefore(user, {}, { beforeId: first.at(-1)!.id, limit: 100 });
+    const first = await store.listTransactionsBefore({
+      userId: user,
+      filter: {},
+      batch: { limit: 100 },
+    });
+    await store.listTransactionsBefore({
+      userId: user,
+      filter: {},
+      batch: { beforeId: first.at(-1)!.id, limit: 100 },
+    });
   });
 }
 
@@ -330,21 +366,21 @@ describe('query plans of the hot paths', () => {
     const hot = captured.filter((c) => c.path !== 'setup');
     // Every hot path ran at least one statement: the capture works.
     expect(new Set(hot.map((c) => c.path)).size).toBeGreaterThanOrEqual(25);
-    const partial = partialIndexes(store.db);
+    const partial = partialIndexes(sqliteDb);
     const seen = new Set<string>();
     const offenders: string[] = [];
     for (const c of hot) {
       const key = `${c.path}\n${c.sql}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      for (const scan of fullScans(store.db, c, partial)) {
+      for (const scan of fullScans(sqliteDb, c, partial)) {
         offenders.push(`${c.path}: ${scan}\n    ${c.sql.replace(/\s+/g, ' ').trim()}`);
       }
     }
     expect(offenders, offenders.join('\n')).toEqual([]);
     // Rows looked up by id must be found by id, not by walking the user's whole history.
     for (const c of hot.filter((h) => /\bid IN \(/.test(h.sql))) {
-      const plan = store.db.prepare(`EXPLAIN QUERY PLAN ${c.sql}`).all(...c.args) as {
+      const plan = sqliteDb.prepare(`EXPLAIN QUERY PLAN ${c.sql}`).all(...c.args) as {
         detail: string;
       }[];
       expect(plan.map((p) => p.detail).join('\n'), c.path).toMatch(/\(id=\?\)/);
@@ -362,18 +398,24 @@ describe('query plans of the hot paths', () => {
     for (const [name, first, deep] of [
       [
         'transactions',
-        () => store.listTransactions(heavyUser, {}, { limit: 20, offset: 0 }),
-        () => store.listTransactions(heavyUser, {}, { limit: 20, offset: 500 }),
+        () =>
+          store.listTransactions({ userId: heavyUser, filter: {}, page: { limit: 20, offset: 0 } }),
+        () =>
+          store.listTransactions({
+            userId: heavyUser,
+            filter: {},
+            page: { limit: 20, offset: 500 },
+          }),
       ],
       [
         'videos',
-        () => store.listVideos(heavyUser, {}, { limit: 20, offset: 0 }),
-        () => store.listVideos(heavyUser, {}, { limit: 20, offset: 200 }),
+        () => store.listVideos({ userId: heavyUser, filter: {}, page: { limit: 20, offset: 0 } }),
+        () => store.listVideos({ userId: heavyUser, filter: {}, page: { limit: 20, offset: 200 } }),
       ],
       [
         'payments',
-        () => store.listPayments(heavyUser, { limit: 1, offset: 0 }),
-        () => store.listPayments(heavyUser, { limit: 1, offset: 1 }),
+        () => store.listPayments({ userId: heavyUser, page: { limit: 1, offset: 0 } }),
+        () => store.listPayments({ userId: heavyUser, page: { limit: 1, offset: 1 } }),
       ],
     ] as const) {
       const firstSql = await run(first);
@@ -384,21 +426,25 @@ describe('query plans of the hot paths', () => {
   });
 
   it('return the same rows as counting and skipping would', async () => {
-    const total = store.db
+    const total = sqliteDb
       .prepare('SELECT COUNT(*) FROM transactions WHERE user_id = ?')
       .pluck()
       .get(heavyUser) as number;
     expect(total).toBeGreaterThan(heavyEntries);
     for (const offset of [0, 20, 500, total - 5, total, total + 40]) {
       const expected = (
-        store.db
+        sqliteDb
           .prepare(
             'SELECT id FROM transactions WHERE user_id = ? ORDER BY id DESC LIMIT 20 OFFSET ?',
           )
           .pluck()
           .all(heavyUser, offset) as number[]
       ).map(Number);
-      const page = await store.listTransactions(heavyUser, {}, { limit: 20, offset });
+      const page = await store.listTransactions({
+        userId: heavyUser,
+        filter: {},
+        page: { limit: 20, offset },
+      });
       expect(page.total).toBe(total);
       expect(page.rows.map((r) => r.id)).toEqual(expected);
     }

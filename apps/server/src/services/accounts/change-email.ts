@@ -5,42 +5,38 @@ import type {
   LinkTokenRequest,
 } from '@app/shared';
 import { AppError, validationError } from '../../errors.ts';
-import type { Actor, ServiceContext } from '../context.ts';
-import type { AuthThrottle } from '../auth/login-throttle.ts';
+import type { Actor, ClientAddress, ServiceContext } from '../context.ts';
 import { confirmPassword } from './confirm-password.ts';
 import { expiresIn, hashLinkToken, LINK_TTL_MS, newLinkToken } from './link-tokens.ts';
 import { linkError } from './link-errors.ts';
-import type { AccountMailThrottle } from './mail-throttle.ts';
 
 /**
  * Starts an email change: nothing changes until the link mailed to the new address is
  * opened; the current address is told at once, so a hijacked session cannot quietly move
  * the account (and its receipts and reset links) elsewhere.
  */
+export type RequestEmailChangeInput = ChangeEmailRequest & { client: ClientAddress };
+
 export async function requestEmailChange(options: {
   ctx: ServiceContext;
-  throttle: AuthThrottle;
-  mailThrottle: AccountMailThrottle;
   actor: Actor;
-  input: ChangeEmailRequest;
-  ip: string;
-  network: string;
+  input: RequestEmailChangeInput;
 }): Promise<ChangeEmailResponse> {
-  const { ctx, input } = options;
+  const { ctx, actor, input } = options;
   const user = await confirmPassword({
-    ...options,
-    password: input.currentPassword,
-    field: 'currentPassword',
+    ctx,
+    actor,
+    input: { password: input.currentPassword, field: 'currentPassword', client: input.client },
   });
   if (input.newEmail === user.email) {
     throw validationError('That is already your email address', [
       { path: 'newEmail', message: 'That is already your email address' },
     ]);
   }
-  if (await ctx.store.findUserByEmail(input.newEmail)) {
+  if (await ctx.store.findUserByEmail({ email: input.newEmail })) {
     throw new AppError('EMAIL_TAKEN', 'An account with this email already exists');
   }
-  await options.mailThrottle.consume(input.newEmail, options.network);
+  await ctx.throttles.accountMail.consume(input.newEmail, input.client.network);
   const now = ctx.now();
   const link = newLinkToken();
   await ctx.store.issueAccountToken({

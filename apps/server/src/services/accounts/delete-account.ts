@@ -1,12 +1,8 @@
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import type { DeleteAccountRequest } from '@app/shared';
 import { unauthorized } from '../../errors.ts';
-import type { Actor, ServiceContext } from '../context.ts';
-import type { AuthThrottle } from '../auth/login-throttle.ts';
-import type { VideoQueue } from '../video/queue.ts';
+import type { Actor, ClientAddress, ServiceContext } from '../context.ts';
 import { confirmPassword } from './confirm-password.ts';
-import { posterPathOf } from '../../video/poster.ts';
+import { removeVideoFiles } from '../video/remove-video-files.ts';
 
 /**
  * Deletes the account after the password is confirmed. The remaining credits are forfeited
@@ -14,34 +10,22 @@ import { posterPathOf } from '../../video/poster.ts';
  * stay for accounting under the anonymous id, so `ledger:verify` still holds. The user's
  * video files are removed after the transaction; a file that cannot be removed is logged.
  */
+export type DeleteAccountInput = DeleteAccountRequest & { client: ClientAddress };
+
 export async function deleteAccount(options: {
   ctx: ServiceContext;
-  throttle: AuthThrottle;
-  queue: VideoQueue;
   actor: Actor;
-  input: DeleteAccountRequest;
-  ip: string;
+  input: DeleteAccountInput;
 }): Promise<void> {
-  const { ctx } = options;
+  const { ctx, actor, input } = options;
   const user = await confirmPassword({
-    ...options,
-    password: options.input.password,
-    field: 'password',
+    ctx,
+    actor,
+    input: { password: input.password, field: 'password', client: input.client },
   });
   const result = await ctx.store.deleteAccount({ userId: user.id, now: ctx.now().toISOString() });
   if (!result) throw unauthorized();
-  for (const id of result.activeVideoIds) options.queue.abort(id);
-  const videoDir = path.resolve(ctx.config.videoDir);
-  for (const file of result.videoFiles) {
-    const resolved = path.resolve(file);
-    // Only files under the video directory: a path in the database is never trusted blindly.
-    if (!resolved.startsWith(videoDir + path.sep)) continue;
-    await Promise.all([
-      rm(resolved, { force: true }),
-      rm(posterPathOf(resolved), { force: true }),
-    ]).catch((err: unknown) => {
-      ctx.log.error({ err, userId: user.id }, 'could not delete a video file of a deleted account');
-    });
-  }
+  for (const id of result.activeVideoIds) ctx.videoQueue.abort(id);
+  await removeVideoFiles(ctx, result.videoFiles, { userId: user.id });
   ctx.log.info({ userId: user.id, forfeited: result.forfeited }, 'account deleted');
 }

@@ -11,7 +11,7 @@ export async function getNotificationSettings(options: {
   ctx: ServiceContext;
   actor: Actor;
 }): Promise<NotificationSettingsResponse> {
-  const user = await options.ctx.store.findUserById(options.actor.userId);
+  const user = await options.ctx.store.findUserById({ id: options.actor.userId });
   if (!user || user.deletedAt) throw unauthorized();
   return present(user);
 }

@@ -1,11 +1,9 @@
 import type { ForgotPasswordRequest, MailQueuedResponse, ResetPasswordRequest } from '@app/shared';
-import type { ServiceContext } from '../context.ts';
-import type { AuthThrottle } from '../auth/login-throttle.ts';
+import type { ClientAddress, ServiceContext } from '../context.ts';
 import { assertStrongPassword } from '../auth/password-policy.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { expiresIn, hashLinkToken, LINK_TTL_MS, newLinkToken } from './link-tokens.ts';
 import { linkError } from './link-errors.ts';
-import type { AccountMailThrottle } from './mail-throttle.ts';
 
 const QUEUED =
   'If an account uses this address, a link to choose a new password is on its way. It works for 30 minutes.';
@@ -16,14 +14,14 @@ const QUEUED =
  * way, and one write transaction runs either way (it stores the token and the mail only when
  * there is an account).
  */
+export type ForgotPasswordInput = ForgotPasswordRequest & { client: ClientAddress };
+
 export async function forgotPassword(options: {
   ctx: ServiceContext;
-  mailThrottle: AccountMailThrottle;
-  input: ForgotPasswordRequest;
-  network: string;
+  input: ForgotPasswordInput;
 }): Promise<MailQueuedResponse> {
   const { ctx, input } = options;
-  await options.mailThrottle.consume(input.email, options.network);
+  await ctx.throttles.accountMail.consume(input.email, input.client.network);
   const now = ctx.now();
   const link = newLinkToken();
   const found = await ctx.store.requestPasswordReset({
@@ -52,13 +50,13 @@ export async function forgotPassword(options: {
  * that also uses up the link and every other reset link of the account: of two resets racing,
  * exactly one wins.
  */
+export type ResetPasswordInput = ResetPasswordRequest & { client: ClientAddress };
+
 export async function resetPassword(options: {
   ctx: ServiceContext;
-  throttle: AuthThrottle;
-  input: ResetPasswordRequest;
-  ip: string;
+  input: ResetPasswordInput;
 }): Promise<void> {
-  const { ctx, throttle, input, ip } = options;
+  const { ctx, input } = options;
   const tokenHash = hashLinkToken(input.token);
   const found = await ctx.store.findAccountToken({
     tokenHash,
@@ -67,7 +65,7 @@ export async function resetPassword(options: {
   });
   if (found.kind !== 'ok') throw linkError(found.kind, 'reset');
   const { user } = found.value;
-  const passwordHash = await throttle.hashing.run(ip, async () => {
+  const passwordHash = await ctx.throttles.login.hashing.run(input.client.ip, async () => {
     await assertStrongPassword(input.newPassword, { email: user.email, name: user.name });
     return hashPassword(input.newPassword, ctx.config.bcryptCost);
   });

@@ -11,7 +11,7 @@ export async function assertEmailVerified(options: {
 }): Promise<void> {
   const { ctx } = options;
   if (!ctx.config.requireVerifiedEmail) return;
-  const user = await ctx.store.findUserById(options.actor.userId);
+  const user = await ctx.store.findUserById({ id: options.actor.userId });
   if (!user || user.deletedAt) throw unauthorized();
   if (user.emailVerifiedAt) return;
   throw new AppError(

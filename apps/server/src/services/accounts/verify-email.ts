@@ -1,8 +1,7 @@
 import type { LinkTokenRequest, MailQueuedResponse, VerifyEmailResponse } from '@app/shared';
 import { AppError, unauthorized } from '../../errors.ts';
-import type { Actor, ServiceContext } from '../context.ts';
+import type { Actor, ClientAddress, ServiceContext } from '../context.ts';
 import { expiresIn, hashLinkToken, LINK_TTL_MS, newLinkToken } from './link-tokens.ts';
-import type { AccountMailThrottle } from './mail-throttle.ts';
 import { linkError } from './link-errors.ts';
 
 /**
@@ -27,16 +26,15 @@ export async function verifyEmail(options: {
 /** Mails a fresh verification link to the signed-in user's address. */
 export async function resendVerification(options: {
   ctx: ServiceContext;
-  mailThrottle: AccountMailThrottle;
   actor: Actor;
-  network: string;
+  input: { client: ClientAddress };
 }): Promise<MailQueuedResponse> {
-  const { ctx } = options;
-  const user = await ctx.store.findUserById(options.actor.userId);
+  const { ctx, input } = options;
+  const user = await ctx.store.findUserById({ id: options.actor.userId });
   if (!user || user.deletedAt) throw unauthorized();
   if (user.emailVerifiedAt)
     throw new AppError('INVALID_STATE', 'Your email address is already verified');
-  await options.mailThrottle.consume(user.email, options.network);
+  await ctx.throttles.accountMail.consume(user.email, input.client.network);
   const now = ctx.now();
   const link = newLinkToken();
   await ctx.store.issueAccountToken({

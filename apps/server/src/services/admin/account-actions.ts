@@ -5,19 +5,20 @@ import { presentAudit } from '../../presenters/admin.ts';
 import type { ServiceContext } from '../context.ts';
 import { auditActor, refuseSelf, requireAdmin, type StaffActor } from './staff.ts';
 
-type Input = z.output<typeof AdminAccountActionRequestSchema>;
+export type AccountActionInput = z.output<typeof AdminAccountActionRequestSchema> & {
+  customerId: string;
+};
 
 /** Signs the customer out everywhere: every token they hold stops working at once. */
 export async function revokeSessions(options: {
   ctx: ServiceContext;
-  staff: StaffActor;
-  customerId: string;
-  input: Input;
+  actor: StaffActor;
+  input: AccountActionInput;
 }): Promise<AdminActionResponse & { revoked: number }> {
-  const { ctx, staff, input } = options;
+  const { ctx, actor: staff, input } = options;
   requireAdmin(staff, 'revoke sessions');
   const result = await ctx.store.admin.revokeSessions({
-    userId: options.customerId,
+    userId: input.customerId,
     actor: auditActor(staff),
     reason: input.reason,
     note: input.note,
@@ -39,17 +40,15 @@ export async function revokeSessions(options: {
  */
 export async function setAccountDisabled(options: {
   ctx: ServiceContext;
-  staff: StaffActor;
-  customerId: string;
-  disabled: boolean;
-  input: Input;
+  actor: StaffActor;
+  input: AccountActionInput & { disabled: boolean };
 }): Promise<AdminActionResponse> {
-  const { ctx, staff, input } = options;
-  requireAdmin(staff, options.disabled ? 'disable accounts' : 'enable accounts');
-  refuseSelf(staff, options.customerId, 'change the status');
+  const { ctx, actor: staff, input } = options;
+  requireAdmin(staff, input.disabled ? 'disable accounts' : 'enable accounts');
+  refuseSelf(staff, input.customerId, 'change the status');
   const result = await ctx.store.admin.setDisabled({
-    userId: options.customerId,
-    disabled: options.disabled,
+    userId: input.customerId,
+    disabled: input.disabled,
     actor: auditActor(staff),
     reason: input.reason,
     note: input.note,
@@ -59,7 +58,7 @@ export async function setAccountDisabled(options: {
   if (result === 'unchanged') {
     throw new AppError(
       'INVALID_STATE',
-      options.disabled ? 'The account is already disabled' : 'The account is not disabled',
+      input.disabled ? 'The account is already disabled' : 'The account is not disabled',
     );
   }
   return {

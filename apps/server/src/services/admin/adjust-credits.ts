@@ -49,14 +49,18 @@ export function adjustmentOf(approval: ApprovalRecord): CreditAdjustment | null 
  * (admins). Above the approval threshold the action becomes a pending request for a second
  * admin; otherwise it is applied now, with its audit entry, in one transaction.
  */
-export async function adjustCredits(options: {
-  ctx: ServiceContext;
-  staff: StaffActor;
+export type AdjustCreditsInput = AdminCreditRequest & {
   customerId: string;
   action: 'grant_credits' | 'debit_credits';
-  input: AdminCreditRequest;
+};
+
+export async function adjustCredits(options: {
+  ctx: ServiceContext;
+  actor: StaffActor;
+  input: AdjustCreditsInput;
 }): Promise<AdminActionResponse> {
-  const { ctx, staff, input, action } = options;
+  const { ctx, actor: staff, input } = options;
+  const { action } = input;
   const { supportGrantLimitCredits, approvalThresholdCredits } = ctx.config.admin;
   if (action === 'debit_credits') requireAdmin(staff, 'debit credits');
   if (staff.role === 'support') {
@@ -71,12 +75,18 @@ export async function adjustCredits(options: {
       );
     }
   }
-  const customer = await ctx.store.findUserById(options.customerId);
+  const customer = await ctx.store.findUserById({ id: input.customerId });
   if (!customer) throw notFound('Customer');
   if (customer.deletedAt) throw new AppError('INVALID_STATE', 'The account was deleted');
   refuseSelf(staff, customer.id, action === 'grant_credits' ? 'grant credits' : 'debit credits');
   const now = ctx.now().toISOString();
-  const adjustment = creditAdjustment({ action, userId: customer.id, ...input });
+  const adjustment = creditAdjustment({
+    action,
+    userId: customer.id,
+    amount: input.amount,
+    reason: input.reason,
+    note: input.note,
+  });
   if (adjustment.entryType === 'adjustment' && customer.creditBalance + adjustment.amount < 0) {
     throw insufficient(input.amount, customer.creditBalance);
   }

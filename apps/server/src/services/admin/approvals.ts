@@ -1,4 +1,3 @@
-import type Stripe from 'stripe';
 import type { AdminActionResponse, ApprovalsResponse, ApprovalStatus } from '@app/shared';
 import { AppError, notFound } from '../../errors.ts';
 import { presentApproval, presentAudit } from '../../presenters/admin.ts';
@@ -9,9 +8,9 @@ import { auditActor, requireAdmin, type StaffActor } from './staff.ts';
 
 export async function listApprovals(options: {
   ctx: ServiceContext;
-  query: { status?: ApprovalStatus; limit: number };
+  input: { status?: ApprovalStatus; limit: number };
 }): Promise<ApprovalsResponse> {
-  const rows = await options.ctx.store.admin.listApprovals(options.query);
+  const rows = await options.ctx.store.admin.listApprovals(options.input);
   return { approvals: rows.map(presentApproval) };
 }
 
@@ -21,21 +20,24 @@ export async function listApprovals(options: {
  * transaction; the requester can never decide their own request (the database refuses it
  * too). An approved refund then goes to Stripe, keyed by the approval, so it happens once.
  */
-export async function decideApproval(options: {
-  ctx: ServiceContext;
-  staff: StaffActor;
-  stripe: Stripe;
+export interface DecideApprovalInput {
   approvalId: string;
   approve: boolean;
   note: string;
+}
+
+export async function decideApproval(options: {
+  ctx: ServiceContext;
+  actor: StaffActor;
+  input: DecideApprovalInput;
 }): Promise<AdminActionResponse> {
-  const { ctx, staff } = options;
+  const { ctx, actor: staff, input } = options;
   requireAdmin(staff, 'decide approvals');
   const result = await ctx.store.admin.decideApproval({
-    id: options.approvalId,
+    id: input.approvalId,
     actor: auditActor(staff),
-    approve: options.approve,
-    note: options.note,
+    approve: input.approve,
+    note: input.note,
     now: ctx.now().toISOString(),
     adjust: adjustmentOf,
   });
@@ -47,25 +49,26 @@ export async function decideApproval(options: {
     case 'not_pending':
       throw new AppError('INVALID_STATE', `The request was already ${result.approval.status}`);
     case 'insufficient': {
-      const approval = await ctx.store.admin.findApproval(options.approvalId);
+      const approval = await ctx.store.admin.findApproval({ id: input.approvalId });
       throw insufficient(approval?.amount ?? 0, result.balance);
     }
   }
   const audit = result.audit.map(presentAudit);
   const { approval } = result;
-  if (options.approve && approval.action === 'refund_payment' && approval.paymentId) {
-    const payment = await ctx.store.findPayment(approval.paymentId);
+  if (input.approve && approval.action === 'refund_payment' && approval.paymentId) {
+    const payment = await ctx.store.findPayment({ id: approval.paymentId });
     if (!payment) throw notFound('Payment');
     const refund = await executeRefund({
       ctx,
-      stripe: options.stripe,
-      actor: auditActor(staff),
-      payment,
-      cents: approval.amount,
-      reason: approval.reason,
-      note: approval.note,
-      operationId: approval.id,
-      approvalId: approval.id,
+      actor: staff,
+      input: {
+        payment,
+        cents: approval.amount,
+        reason: approval.reason,
+        note: approval.note,
+        operationId: approval.id,
+        approvalId: approval.id,
+      },
     });
     audit.push(presentAudit(refund));
   }

@@ -7,9 +7,9 @@ import type { ServiceContext } from '../context.ts';
 /** Newest first, in keyset pages (`before` = the last id of the previous page). */
 export async function listAuditLog(options: {
   ctx: ServiceContext;
-  query: z.output<typeof AuditQuerySchema>;
+  input: z.output<typeof AuditQuerySchema>;
 }): Promise<AuditLogResponse> {
-  const { query } = options;
+  const { input: query } = options;
   const from = query.from ? new Date(query.from).toISOString() : undefined;
   const to = query.to ? endOf(query.to) : undefined;
   if (from && to && from > to) throw validationError('`from` must be before `to`');

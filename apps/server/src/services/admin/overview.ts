@@ -10,12 +10,12 @@ const DAY_MS = 24 * 3600 * 1000;
  */
 export async function getOverview(options: {
   ctx: ServiceContext;
-  query: { days: number };
+  input: { days: number };
 }): Promise<OverviewResponse> {
   const { ctx } = options;
   const today = new Date(ctx.now().toISOString().slice(0, 10));
-  const first = new Date(today.getTime() - (options.query.days - 1) * DAY_MS);
-  const stats = await ctx.store.admin.overview(first.toISOString());
+  const first = new Date(today.getTime() - (options.input.days - 1) * DAY_MS);
+  const stats = await ctx.store.admin.overview({ since: first.toISOString() });
   const byDay = new Map(stats.days.map((d) => [d.day, d]));
   const days: OverviewResponse['days'] = [];
   for (let t = first.getTime(); t <= today.getTime(); t += DAY_MS) {

@@ -3,7 +3,7 @@ import type { AdminActionResponse, AdminRefundRequest } from '@app/shared';
 import { AppError, notFound } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { presentApproval, presentAudit } from '../../presenters/admin.ts';
-import type { AuditActor, AuditRecord } from '../../store/admin-types.ts';
+import type { AuditRecord } from '../../store/admin-types.ts';
 import type { PaymentRecord } from '../../store/types.ts';
 import type { ServiceContext } from '../context.ts';
 import { providerError } from '../payments/provider-error.ts';
@@ -26,16 +26,16 @@ function refundable(payment: PaymentRecord): number {
  * `charge.refunded` webhook arrives, through the same settlement as any refund, exactly once.
  * A refund worth more credits than the approval threshold waits for a second admin.
  */
+export type RefundPaymentInput = AdminRefundRequest & { paymentId: string };
+
 export async function refundPayment(options: {
   ctx: ServiceContext;
-  staff: StaffActor;
-  stripe: Stripe;
-  paymentId: string;
-  input: AdminRefundRequest;
+  actor: StaffActor;
+  input: RefundPaymentInput;
 }): Promise<AdminActionResponse> {
-  const { ctx, staff, input } = options;
+  const { ctx, actor: staff, input } = options;
   requireAdmin(staff, 'refund payments');
-  const payment = await ctx.store.findPayment(options.paymentId);
+  const payment = await ctx.store.findPayment({ id: input.paymentId });
   if (!payment) throw notFound('Payment');
   refuseSelf(staff, payment.userId, 'refund a payment');
   const remaining = refundable(payment);
@@ -69,14 +69,15 @@ export async function refundPayment(options: {
   }
   const audit = await executeRefund({
     ctx,
-    stripe: options.stripe,
-    actor: auditActor(staff),
-    payment,
-    cents,
-    reason: input.reason,
-    note: input.note,
-    operationId: newId(),
-    approvalId: null,
+    actor: staff,
+    input: {
+      payment,
+      cents,
+      reason: input.reason,
+      note: input.note,
+      operationId: newId(),
+      approvalId: null,
+    },
   });
   return { status: 'applied', audit: [presentAudit(audit)], approval: null, balance: null };
 }
@@ -86,43 +87,49 @@ export async function refundPayment(options: {
  * sit inside a transaction, so the audit entry follows it: a refund Stripe refused is recorded
  * as `refund_payment_failed`. The idempotency key makes a retried request one refund.
  */
-export async function executeRefund(options: {
-  ctx: ServiceContext;
-  stripe: Stripe;
-  actor: AuditActor;
+export interface ExecuteRefundInput {
   payment: PaymentRecord;
   cents: number;
   reason: AdminRefundRequest['reason'];
   note: string;
+  /** Keys the Stripe refund, so a retried request is one refund. */
   operationId: string;
   approvalId: string | null;
+}
+
+export async function executeRefund(options: {
+  ctx: ServiceContext;
+  actor: StaffActor;
+  input: ExecuteRefundInput;
 }): Promise<AuditRecord> {
-  const { ctx, payment, cents } = options;
-  const balance = (await ctx.store.getBalance(payment.userId))?.creditBalance ?? null;
+  const { ctx, input } = options;
+  const { payment, cents } = input;
+  const actor = auditActor(options.actor);
+  const balance = (await ctx.store.getBalance({ userId: payment.userId }))?.creditBalance ?? null;
   const entry = {
     targetUserId: payment.userId,
     targetType: 'payment',
     targetId: payment.id,
-    reason: options.reason,
-    note: options.note,
+    reason: input.reason,
+    note: input.note,
     amount: cents,
     balanceBefore: balance,
     balanceAfter: balance,
-    approvalId: options.approvalId,
+    approvalId: input.approvalId,
   };
   let refund: Stripe.Refund;
   try {
-    refund = await options.stripe.refunds.create(
+    refund = await ctx.stripe.refunds.create(
       {
         payment_intent: payment.stripePaymentIntentId!,
         amount: cents,
-        metadata: { payment_id: payment.id, admin_operation: options.operationId },
+        metadata: { payment_id: payment.id, admin_operation: input.operationId },
       },
-      { idempotencyKey: `admin-refund-${options.operationId}` },
+      { idempotencyKey: `admin-refund-${input.operationId}` },
     );
   } catch (err) {
     await ctx.store.admin.recordAudit({
-      actor: options.actor,
+      actor,
       now: ctx.now().toISOString(),
       entry: {
         ...entry,
@@ -136,7 +143,7 @@ export async function executeRefund(options: {
     throw providerError(err);
   }
   return ctx.store.admin.recordAudit({
-    actor: options.actor,
+    actor,
     now: ctx.now().toISOString(),
     entry: {
       ...entry,

@@ -1,4 +1,5 @@
-import { AppError } from '../../errors.ts';
+import type { AdminMeResponse } from '@app/shared';
+import { AppError, unauthorized } from '../../errors.ts';
 import type { AuditActor } from '../../store/admin-types.ts';
 import type { Actor, ServiceContext } from '../context.ts';
 
@@ -16,11 +17,27 @@ export interface StaffActor extends Actor {
 export async function findStaff(options: {
   ctx: ServiceContext;
   actor: Actor;
-  requestId: string | null;
+  input: { requestId: string | null };
 }): Promise<StaffActor | null> {
-  const user = await options.ctx.store.findUserById(options.actor.userId);
+  const user = await options.ctx.store.findUserById({ id: options.actor.userId });
   if (!user || user.role === 'user' || user.disabledAt || user.deletedAt) return null;
-  return { ...options.actor, role: user.role, requestId: options.requestId };
+  return { ...options.actor, role: user.role, requestId: options.input.requestId };
+}
+
+/** The console's own header: who is signed in, with which role, and the limits they work under. */
+export async function getStaffProfile(options: {
+  ctx: ServiceContext;
+  actor: StaffActor;
+}): Promise<AdminMeResponse> {
+  const { ctx, actor } = options;
+  const user = await ctx.store.findUserById({ id: actor.userId });
+  if (!user) throw unauthorized();
+  return {
+    user: { id: user.id, email: user.email, name: user.name },
+    role: actor.role,
+    supportGrantLimit: ctx.config.admin.supportGrantLimitCredits,
+    approvalThreshold: ctx.config.admin.approvalThresholdCredits,
+  };
 }
 
 /** Support is read-only apart from small goodwill grants; everything else needs an admin. */

@@ -4,10 +4,11 @@ import { AppError, notFound } from '../../errors.ts';
 import { presentAudit } from '../../presenters/admin.ts';
 import type { VideoActionResult } from '../../store/admin-types.ts';
 import type { ServiceContext } from '../context.ts';
-import type { VideoQueue } from '../video/queue.ts';
 import { auditActor, requireAdmin, type StaffActor } from './staff.ts';
 
-type Input = z.output<typeof AdminVideoActionRequestSchema>;
+export type VideoActionInput = z.output<typeof AdminVideoActionRequestSchema> & {
+  videoId: string;
+};
 
 /**
  * A stuck render, failed with its full refund. Like a cancel, the video is resolved first
@@ -16,15 +17,13 @@ type Input = z.output<typeof AdminVideoActionRequestSchema>;
  */
 export async function failVideo(options: {
   ctx: ServiceContext;
-  staff: StaffActor;
-  queue: VideoQueue;
-  videoId: string;
-  input: Input;
+  actor: StaffActor;
+  input: VideoActionInput;
 }): Promise<AdminActionResponse> {
-  const { ctx, staff, input } = options;
+  const { ctx, actor: staff, input } = options;
   requireAdmin(staff, 'fail videos');
   const result = await ctx.store.admin.failVideo({
-    videoId: options.videoId,
+    videoId: input.videoId,
     actor: auditActor(staff),
     reason: input.reason,
     note: input.note,
@@ -32,8 +31,8 @@ export async function failVideo(options: {
     now: ctx.now().toISOString(),
   });
   const done = settled(result);
-  options.queue.abort(done.video.id);
-  options.queue.publish(done.video);
+  ctx.videoQueue.abort(done.video.id);
+  ctx.videoQueue.publish(done.video);
   return {
     status: 'applied',
     audit: done.audit.map(presentAudit),
@@ -49,29 +48,27 @@ export async function failVideo(options: {
  */
 export async function requeueVideo(options: {
   ctx: ServiceContext;
-  staff: StaffActor;
-  queue: VideoQueue;
-  videoId: string;
-  input: Input;
+  actor: StaffActor;
+  input: VideoActionInput;
 }): Promise<AdminActionResponse> {
-  const { ctx, staff, input } = options;
+  const { ctx, actor: staff, input } = options;
   requireAdmin(staff, 'requeue videos');
-  if (options.queue.isRendering(options.videoId)) {
+  if (ctx.videoQueue.isRendering(input.videoId)) {
     throw new AppError(
       'INVALID_STATE',
       'The video is rendering right now; fail and refund it instead, or wait',
     );
   }
   const result = await ctx.store.admin.requeueVideo({
-    videoId: options.videoId,
+    videoId: input.videoId,
     actor: auditActor(staff),
     reason: input.reason,
     note: input.note,
     now: ctx.now().toISOString(),
   });
   const done = settled(result);
-  options.queue.publish(done.video);
-  options.queue.wake();
+  ctx.videoQueue.publish(done.video);
+  ctx.videoQueue.wake();
   return {
     status: 'applied',
     audit: done.audit.map(presentAudit),

@@ -1,12 +1,10 @@
 import type { AuthResponse, ChangePasswordRequest } from '@app/shared';
 import { unauthorized, validationError } from '../../errors.ts';
 import { presentUser } from '../../presenters/user.ts';
-import type { Actor, ServiceContext } from '../context.ts';
-import type { AuthThrottle } from './login-throttle.ts';
+import type { Actor, ClientAddress, ServiceContext } from '../context.ts';
 import { assertStrongPassword } from './password-policy.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { newSession } from './sessions.ts';
-import type { TokenService } from './tokens.ts';
 
 /**
  * Checks the current password (throttled like a login: a stolen token must not become a
@@ -14,16 +12,17 @@ import type { TokenService } from './tokens.ts';
  * the caller, in one transaction. A wrong current password is a 400, not a 401: the caller's
  * session is fine and must not look expired.
  */
+export type ChangePasswordInput = ChangePasswordRequest & { client: ClientAddress };
+
 export async function changePassword(options: {
   ctx: ServiceContext;
-  tokens: TokenService;
-  throttle: AuthThrottle;
   actor: Actor;
-  input: ChangePasswordRequest;
-  ip: string;
+  input: ChangePasswordInput;
 }): Promise<AuthResponse> {
-  const { ctx, throttle, actor, input, ip } = options;
-  const user = await ctx.store.findUserById(actor.userId);
+  const { ctx, actor, input } = options;
+  const throttle = ctx.throttles.login;
+  const { ip } = input.client;
+  const user = await ctx.store.findUserById({ id: actor.userId });
   if (!user) throw unauthorized();
   const attempt = await throttle.beginAttempt(`user:${user.id}`, ip);
   let ok;
@@ -46,7 +45,7 @@ export async function changePassword(options: {
     return hashPassword(input.newPassword, ctx.config.bcryptCost);
   });
   const now = ctx.now();
-  const { session, token, expiresAt } = newSession(options.tokens, user.id, now);
+  const { session, token, expiresAt } = newSession(ctx.tokens, user.id, now);
   const updated = await ctx.store.changePassword({
     userId: user.id,
     passwordHash,

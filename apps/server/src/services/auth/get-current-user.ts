@@ -7,7 +7,7 @@ export async function getCurrentUser(options: {
   ctx: ServiceContext;
   actor: Actor;
 }): Promise<MeResponse> {
-  const user = await options.ctx.store.findUserById(options.actor.userId);
+  const user = await options.ctx.store.findUserById({ id: options.actor.userId });
   // A valid token for a deleted account is as good as no token.
   if (!user) throw unauthorized();
   return { user: presentUser(user) };

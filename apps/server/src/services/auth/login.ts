@@ -1,26 +1,25 @@
 import type { AuthResponse, LoginRequest } from '@app/shared';
 import { AppError } from '../../errors.ts';
 import { presentUser } from '../../presenters/user.ts';
-import type { ServiceContext } from '../context.ts';
-import type { AuthThrottle } from './login-throttle.ts';
+import type { ClientAddress, ServiceContext } from '../context.ts';
 import { dummyPasswordHash, verifyPassword } from './passwords.ts';
 import { startSession } from './sessions.ts';
-import type { TokenService } from './tokens.ts';
 
 /** Unknown email and wrong password fail identically, after the same bcrypt work. */
+export type LoginInput = LoginRequest & { client: ClientAddress };
+
 export async function login(options: {
   ctx: ServiceContext;
-  tokens: TokenService;
-  throttle: AuthThrottle;
-  input: LoginRequest;
-  ip: string;
+  input: LoginInput;
 }): Promise<AuthResponse> {
-  const { ctx, input, throttle, ip } = options;
+  const { ctx, input } = options;
+  const throttle = ctx.throttles.login;
+  const { ip } = input.client;
   const attempt = await throttle.beginAttempt(input.email, ip);
   let user;
   let ok;
   try {
-    user = await ctx.store.findUserByEmail(input.email);
+    user = await ctx.store.findUserByEmail({ email: input.email });
     const hash = user?.passwordHash ?? (await dummyPasswordHash(ctx.config.bcryptCost));
     ok = await throttle.hashing.run(ip, () => verifyPassword(input.password, hash));
   } catch (err) {
@@ -34,6 +33,6 @@ export async function login(options: {
   if (user.disabledAt) {
     throw new AppError('ACCOUNT_DISABLED', 'This account is disabled; please contact support');
   }
-  const session = await startSession({ ctx, tokens: options.tokens, userId: user.id });
+  const session = await startSession({ ctx, input: { userId: user.id } });
   return { ...session, user: presentUser(user) };
 }

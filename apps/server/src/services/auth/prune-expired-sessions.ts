@@ -1,4 +1,4 @@
-import type { ServiceContext } from '../context.ts';
+import type { CoreContext } from '../context.ts';
 
 const BATCH = 500;
 
@@ -7,7 +7,7 @@ const BATCH = 500;
  * signature already, so the row has no use left. Small batches, each its own transaction,
  * with the event loop free in between, as for idempotency keys.
  */
-export async function pruneExpiredSessions(options: { ctx: ServiceContext }): Promise<number> {
+export async function pruneExpiredSessions(options: { ctx: CoreContext }): Promise<number> {
   const { ctx } = options;
   const expiredBefore = ctx.now().toISOString();
   let total = 0;

@@ -19,14 +19,10 @@ export function newSession(tokens: TokenService, userId: string, now: Date) {
 /** Stores a session for the user and returns its access token. */
 export async function startSession(options: {
   ctx: ServiceContext;
-  tokens: TokenService;
-  userId: string;
+  input: { userId: string };
 }): Promise<{ token: string; expiresAt: string }> {
-  const { session, token, expiresAt } = newSession(
-    options.tokens,
-    options.userId,
-    options.ctx.now(),
-  );
-  await options.ctx.store.createSession(session);
+  const { ctx, input } = options;
+  const { session, token, expiresAt } = newSession(ctx.tokens, input.userId, ctx.now());
+  await ctx.store.createSession(session);
   return { token, expiresAt };
 }

@@ -4,31 +4,29 @@ import { AppError } from '../../errors.ts';
 import { presentUser } from '../../presenters/user.ts';
 import { expiresIn, LINK_TTL_MS, newLinkToken } from '../accounts/link-tokens.ts';
 import { mailboxHash } from '../accounts/mailbox.ts';
-import type { ServiceContext } from '../context.ts';
-import type { AuthThrottle } from './login-throttle.ts';
+import type { ClientAddress, ServiceContext } from '../context.ts';
 import { assertStrongPassword } from './password-policy.ts';
 import { hashPassword } from './passwords.ts';
 import { startSession } from './sessions.ts';
-import type { TokenService } from './tokens.ts';
 
 /**
  * Creates the account, its welcome bonus (once per normalised mailbox: aliases of a mailbox
  * that already had one get an account without it) and its verification mail, in one
  * transaction. Signups are counted per client network (an IPv6 /64 is one network).
  */
+export type SignupInput = SignupRequest & { client: ClientAddress };
+
 export async function signup(options: {
   ctx: ServiceContext;
-  tokens: TokenService;
-  throttle: AuthThrottle;
-  input: SignupRequest;
-  ip: string;
-  network: string;
+  input: SignupInput;
 }): Promise<SignupResponse> {
-  const { ctx, input, throttle, ip } = options;
-  const giveBack = await throttle.consumeSignup(options.network);
+  const { ctx, input } = options;
+  const throttle = ctx.throttles.login;
+  const { ip, network } = input.client;
+  const giveBack = await throttle.consumeSignup(network);
   // Cheap pre-check so a duplicate signup does not pay for a bcrypt hash; the unique index
   // still decides under a race.
-  if (await ctx.store.findUserByEmail(input.email)) throw emailTaken();
+  if (await ctx.store.findUserByEmail({ email: input.email })) throw emailTaken();
   let passwordHash;
   try {
     passwordHash = await throttle.hashing.run(ip, async () => {
@@ -69,7 +67,7 @@ export async function signup(options: {
   if (created === 'email_taken') throw emailTaken();
   const { user, bonusGranted } = created;
   ctx.log.info({ userId: user.id, bonusGranted }, 'user signed up');
-  const session = await startSession({ ctx, tokens: options.tokens, userId: user.id });
+  const session = await startSession({ ctx, input: { userId: user.id } });
   return {
     ...session,
     user: presentUser(user),

@@ -8,7 +8,7 @@ export async function quoteCost(options: {
   input: CostOptions;
 }): Promise<CalculateCostResponse> {
   const breakdown = calculateCost(options.input);
-  const balance = await options.ctx.store.getBalance(options.actor.userId);
+  const balance = await options.ctx.store.getBalance({ userId: options.actor.userId });
   if (!balance) throw unauthorized();
   return {
     cost: breakdown.total,

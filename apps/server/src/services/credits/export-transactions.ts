@@ -28,18 +28,19 @@ export interface TransactionsCsv {
 export function exportTransactionsCsv(options: {
   ctx: ServiceContext;
   actor: Actor;
-  query: Pick<TransactionsQuery, 'type' | 'from' | 'to'>;
+  input: Pick<TransactionsQuery, 'type' | 'from' | 'to'>;
 }): TransactionsCsv {
   const { ctx, actor } = options;
-  const filter = transactionFilterOf(options.query);
+  const filter = transactionFilterOf(options.input);
   const day = ctx.now().toISOString().slice(0, 10);
   async function* chunks() {
     yield csvLine(TRANSACTION_CSV_HEADER);
     let beforeId: number | undefined;
     for (;;) {
-      const rows = await ctx.store.listTransactionsBefore(actor.userId, filter, {
-        beforeId,
-        limit: EXPORT_BATCH_ROWS,
+      const rows = await ctx.store.listTransactionsBefore({
+        userId: actor.userId,
+        filter,
+        batch: { beforeId, limit: EXPORT_BATCH_ROWS },
       });
       if (rows.length === 0) return;
       yield rows.map((e) => csvLine(transactionCsvRow(presentTransaction(e)))).join('');

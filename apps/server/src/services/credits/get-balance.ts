@@ -6,7 +6,7 @@ export async function getBalance(options: {
   ctx: ServiceContext;
   actor: Actor;
 }): Promise<BalanceResponse> {
-  const balance = await options.ctx.store.getBalance(options.actor.userId);
+  const balance = await options.ctx.store.getBalance({ userId: options.actor.userId });
   if (!balance) throw unauthorized();
   return {
     ...balance,

@@ -7,18 +7,18 @@ import { transactionFilterOf } from './transaction-filter.ts';
 export async function listTransactions(options: {
   ctx: ServiceContext;
   actor: Actor;
-  query: TransactionsQuery;
+  input: TransactionsQuery;
 }): Promise<TransactionsResponse> {
-  const { query } = options;
-  const { rows, total } = await options.ctx.store.listTransactions(
-    options.actor.userId,
-    transactionFilterOf(query),
-    toPage(query),
-  );
-  const prompts = await options.ctx.store.videoPrompts(
-    options.actor.userId,
-    rows.filter((r) => r.referenceType === 'video').map((r) => r.referenceId),
-  );
+  const { input: query } = options;
+  const { rows, total } = await options.ctx.store.listTransactions({
+    userId: options.actor.userId,
+    filter: transactionFilterOf(query),
+    page: toPage(query),
+  });
+  const prompts = await options.ctx.store.videoPrompts({
+    userId: options.actor.userId,
+    ids: rows.filter((r) => r.referenceType === 'video').map((r) => r.referenceId),
+  });
   return {
     transactions: rows.map((r) =>
       presentTransaction(

@@ -21,9 +21,9 @@ const localDate = (ms: number, offsetMinutes: number) =>
 export async function getSpendSummary(options: {
   ctx: ServiceContext;
   actor: Actor;
-  query: SpendSummaryQuery;
+  input: SpendSummaryQuery;
 }): Promise<SpendSummaryResponse> {
-  const { ctx, query } = options;
+  const { ctx, input: query } = options;
   const offset = query.tzOffsetMinutes;
   const nowMs = ctx.now().getTime();
   // The caller's local midnight `days - 1` days ago, as a UTC instant.

@@ -13,12 +13,12 @@ export interface Readiness {
  */
 export async function checkReadiness(options: {
   ctx: ServiceContext;
-  input: { workerRunning: boolean; shuttingDown: boolean };
+  input: { shuttingDown: boolean };
 }): Promise<Readiness> {
   const { ctx, input } = options;
   const reasons: string[] = [];
   if (input.shuttingDown) reasons.push('shutting down');
-  if (!input.workerRunning) reasons.push('video worker is not running');
+  if (!ctx.videoQueue.isRunning()) reasons.push('video worker is not running');
   const [write, disk] = await Promise.allSettled([
     ctx.store.probeWrite(),
     statfs(ctx.config.dataDir),

@@ -1,4 +1,4 @@
-import type { ServiceContext } from '../context.ts';
+import type { CoreContext } from '../context.ts';
 
 const BATCH = 500;
 const HOUR_MS = 3_600_000;
@@ -9,9 +9,7 @@ const HOUR_MS = 3_600_000;
  * of growing forever. Small batches, each its own transaction, with the event loop free in
  * between: a large backlog never holds the write lock or the loop for long.
  */
-export async function pruneExpiredIdempotencyKeys(options: {
-  ctx: ServiceContext;
-}): Promise<number> {
+export async function pruneExpiredIdempotencyKeys(options: { ctx: CoreContext }): Promise<number> {
   const { ctx } = options;
   const createdBefore = new Date(
     ctx.now().getTime() - ctx.config.idempotencyKeyTtlHours * HOUR_MS,

@@ -21,15 +21,15 @@ export function chargeDetails(
  */
 export async function fetchChargeDetails(options: {
   ctx: ServiceContext;
-  stripe: Stripe;
-  intent: Stripe.PaymentIntent;
+  input: { intent: Stripe.PaymentIntent };
 }): Promise<Pick<PaymentFacts, 'card' | 'receiptUrl'>> {
-  const { ctx, intent } = options;
+  const { ctx } = options;
+  const { intent } = options.input;
   if (typeof intent.latest_charge !== 'string') return chargeDetails(intent.latest_charge);
-  const payment = await ctx.store.findPaymentByIntent(intent.id);
+  const payment = await ctx.store.findPaymentByIntent({ paymentIntentId: intent.id });
   if (!payment || payment.credited) return {};
   try {
-    return chargeDetails(await options.stripe.charges.retrieve(intent.latest_charge));
+    return chargeDetails(await ctx.stripe.charges.retrieve(intent.latest_charge));
   } catch (err) {
     ctx.log.warn({ err, paymentId: payment.id }, 'could not read the charge for the receipt');
     return {};

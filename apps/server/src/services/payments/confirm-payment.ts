@@ -14,17 +14,16 @@ import { updatePayment } from './update-payment.ts';
  */
 export async function confirmPayment(options: {
   ctx: ServiceContext;
-  stripe: Stripe;
   actor: Actor;
   input: ConfirmPaymentRequest;
 }): Promise<ConfirmPaymentResponse> {
   const { ctx, actor, input } = options;
-  const payment = await ctx.store.findPaymentByIntent(input.paymentIntentId);
+  const payment = await ctx.store.findPaymentByIntent({ paymentIntentId: input.paymentIntentId });
   if (!payment || payment.userId !== actor.userId) throw notFound('Payment');
   let intent: Stripe.PaymentIntent;
   try {
     // With its charge: the card and the receipt page go on the receipt.
-    intent = await options.stripe.paymentIntents.retrieve(input.paymentIntentId, {
+    intent = await ctx.stripe.paymentIntents.retrieve(input.paymentIntentId, {
       expand: ['latest_charge'],
     });
   } catch (err) {
@@ -37,10 +36,13 @@ export async function confirmPayment(options: {
     );
     throw new AppError('INVALID_STATE', 'This payment cannot be confirmed');
   }
-  const result = await updatePayment(ctx, {
-    paymentIntentId: intent.id,
-    decide: decidePayment(factsFromIntent(intent)),
-    now: ctx.now().toISOString(),
+  const result = await updatePayment({
+    ctx,
+    input: {
+      paymentIntentId: intent.id,
+      decide: decidePayment(factsFromIntent(intent)),
+      now: ctx.now().toISOString(),
+    },
   });
   if (result.kind !== 'applied') throw notFound('Payment');
   return { payment: presentPayment(result.payment), creditBalance: result.balance };

@@ -12,19 +12,18 @@ import { providerError } from './provider-error.ts';
  */
 export async function createPaymentIntent(options: {
   ctx: ServiceContext;
-  stripe: Stripe;
   actor: Actor;
   input: CreatePaymentIntentRequest;
 }): Promise<CreatePaymentIntentResponse> {
   const { ctx, actor, input } = options;
-  const pkg = await ctx.store.findPackage(input.packageId);
+  const pkg = await ctx.store.findPackage({ id: input.packageId });
   if (!pkg || !pkg.active) throw notFound('Credit package');
   const now = ctx.now().toISOString();
   const payment = await ctx.store.createPayment({ id: newId(), userId: actor.userId, pkg, now });
   ctx.metrics.paymentCreated();
   let intent: Stripe.PaymentIntent;
   try {
-    intent = await options.stripe.paymentIntents.create(
+    intent = await ctx.stripe.paymentIntents.create(
       {
         amount: payment.amountCents,
         currency: payment.currency,
@@ -50,7 +49,11 @@ export async function createPaymentIntent(options: {
       'PAYMENT_PROVIDER_UNAVAILABLE',
       'Payment provider returned no client secret',
     );
-  await ctx.store.attachPaymentIntent(payment.id, intent.id, ctx.now().toISOString());
+  await ctx.store.attachPaymentIntent({
+    paymentId: payment.id,
+    paymentIntentId: intent.id,
+    now: ctx.now().toISOString(),
+  });
   return {
     paymentId: payment.id,
     paymentIntentId: intent.id,

@@ -4,15 +4,18 @@ import type { ServiceContext } from '../context.ts';
 import { EventEnvelopeSchema, payloadShapeFor } from './event-shape.ts';
 import { fetchChargeDetails } from './card-details.ts';
 import { disputeFacts, factsFromCharge, factsFromIntent, intentIdOf } from './facts.ts';
-import { decidePayment, type PaymentFacts } from './settlement.ts';
+import { decidePayment, type PaymentFacts, type SettlementOutcome } from './settlement.ts';
 import { verifyWebhook } from './verify-signature.ts';
 import { updatePayment } from './update-payment.ts';
 
-export interface WebhookResult {
-  eventId: string;
-  type: string;
-  outcome: string;
-}
+/**
+ * What became of a delivery: the payment was settled (with what effects), or why it was not.
+ * `ignored`: a type we do not act on; `malformed`: a type we act on with an unusable payload.
+ */
+export type WebhookResult = { eventId: string; type: string } & (
+  | { kind: 'settled'; outcomes: SettlementOutcome[] }
+  | { kind: 'ignored' | 'malformed' | 'duplicate_event' | 'unknown_payment' }
+);
 
 /** Which payment an event is about, and what it says; null for types we do not act on. */
 function interpret(event: Stripe.Event): { intentId: string | null; facts: PaymentFacts } | null {
@@ -43,12 +46,15 @@ function interpret(event: Stripe.Event): { intentId: string | null; facts: Payme
  * same transaction as its ledger effect). Anything we cannot act on is still acknowledged,
  * so Stripe stops retrying, and recorded for operators.
  */
-export async function handleWebhook(options: WebhookDelivery): Promise<WebhookResult> {
+export async function handleWebhook(options: {
+  ctx: ServiceContext;
+  input: WebhookDelivery;
+}): Promise<WebhookResult> {
   const { metrics } = options.ctx;
   metrics.webhook('received');
   try {
-    const result = await applyWebhook(options);
-    if (result.outcome === 'duplicate_event') metrics.webhook('duplicate');
+    const result = await applyWebhook(options.ctx, options.input);
+    if (result.kind === 'duplicate_event') metrics.webhook('duplicate');
     return result;
   } catch (err) {
     // A bad signature or envelope is refused for good; anything else makes Stripe retry.
@@ -60,20 +66,21 @@ export async function handleWebhook(options: WebhookDelivery): Promise<WebhookRe
   }
 }
 
-interface WebhookDelivery {
-  ctx: ServiceContext;
-  stripe: Stripe;
+/** The exact bytes Stripe signed, and its `Stripe-Signature` header. */
+export interface WebhookDelivery {
   rawBody: Buffer;
   signature: string | undefined;
 }
 
-async function applyWebhook(options: WebhookDelivery): Promise<WebhookResult> {
-  const { ctx } = options;
+async function applyWebhook(
+  ctx: ServiceContext,
+  delivery: WebhookDelivery,
+): Promise<WebhookResult> {
   const now = ctx.now();
   const event = verifyWebhook({
-    stripe: options.stripe,
-    rawBody: options.rawBody,
-    signature: options.signature,
+    stripe: ctx.stripe,
+    rawBody: delivery.rawBody,
+    signature: delivery.signature,
     secrets: ctx.config.stripe.webhookSecrets,
     toleranceSeconds: ctx.config.stripe.webhookToleranceSeconds,
     now,
@@ -87,7 +94,7 @@ async function applyWebhook(options: WebhookDelivery): Promise<WebhookResult> {
   if (!meaning || !meaning.intentId) {
     // A malformed payload of a type we act on is recorded and acknowledged, never applied:
     // retrying the same signed bytes could not make it usable.
-    const outcome = malformed ? 'malformed' : 'ignored';
+    const outcome = malformed ? ('malformed' as const) : ('ignored' as const);
     if (malformed) ctx.log.error({ alert: true, ...base }, 'webhook payload is malformed');
     const fresh = await ctx.store.recordStripeEvent({
       id: event.id,
@@ -95,41 +102,44 @@ async function applyWebhook(options: WebhookDelivery): Promise<WebhookResult> {
       outcome,
       now: now.toISOString(),
     });
-    return { ...base, outcome: fresh ? outcome : 'duplicate_event' };
+    return { ...base, kind: fresh ? outcome : 'duplicate_event' };
   }
   await adoptOrphanIntent(ctx, event, meaning.intentId);
   if (event.type === 'payment_intent.succeeded' && !meaning.facts.card) {
     Object.assign(
       meaning.facts,
-      await fetchChargeDetails({ ctx, stripe: options.stripe, intent: event.data.object }),
+      await fetchChargeDetails({ ctx, input: { intent: event.data.object } }),
     );
   }
-  const result = await updatePayment(ctx, {
-    paymentIntentId: meaning.intentId,
-    event: { id: event.id, type: event.type },
-    decide: decidePayment(meaning.facts),
-    now: now.toISOString(),
+  const result = await updatePayment({
+    ctx,
+    input: {
+      paymentIntentId: meaning.intentId,
+      event: { id: event.id, type: event.type },
+      decide: decidePayment(meaning.facts),
+      now: now.toISOString(),
+    },
   });
   if (result.kind === 'unknown_payment') {
     ctx.log.warn(
       { alert: true, ...base, paymentIntentId: meaning.intentId },
       'webhook for an unknown PaymentIntent',
     );
-    return { ...base, outcome: 'unknown_payment' };
+    return { ...base, kind: 'unknown_payment' };
   }
-  if (result.kind === 'duplicate_event') return { ...base, outcome: 'duplicate_event' };
-  if (result.outcome.includes('amount_mismatch')) {
+  if (result.kind === 'duplicate_event') return { ...base, kind: 'duplicate_event' };
+  if (result.outcomes.includes('amount_mismatch')) {
     ctx.log.error(
       { alert: true, ...base, paymentId: result.payment.id, anomaly: result.payment.anomaly },
       'payment amount mismatch: nothing credited',
     );
   } else {
     ctx.log.info(
-      { ...base, paymentId: result.payment.id, outcome: result.outcome },
+      { ...base, paymentId: result.payment.id, outcomes: result.outcomes },
       'webhook applied',
     );
   }
-  return { ...base, outcome: result.outcome };
+  return { ...base, kind: 'settled', outcomes: result.outcomes };
 }
 
 /**
@@ -139,9 +149,13 @@ async function applyWebhook(options: WebhookDelivery): Promise<WebhookResult> {
 async function adoptOrphanIntent(ctx: ServiceContext, event: Stripe.Event, intentId: string) {
   if (!event.type.startsWith('payment_intent.')) return;
   const paymentId = (event.data.object as Stripe.PaymentIntent).metadata?.payment_id;
-  if (!paymentId || (await ctx.store.findPaymentByIntent(intentId))) return;
-  const payment = await ctx.store.findPayment(paymentId);
+  if (!paymentId || (await ctx.store.findPaymentByIntent({ paymentIntentId: intentId }))) return;
+  const payment = await ctx.store.findPayment({ id: paymentId });
   if (payment && payment.stripePaymentIntentId === null) {
-    await ctx.store.attachPaymentIntent(payment.id, intentId, ctx.now().toISOString());
+    await ctx.store.attachPaymentIntent({
+      paymentId: payment.id,
+      paymentIntentId: intentId,
+      now: ctx.now().toISOString(),
+    });
   }
 }

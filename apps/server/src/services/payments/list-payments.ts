@@ -7,15 +7,15 @@ import type { Actor, ServiceContext } from '../context.ts';
 export async function listPayments(options: {
   ctx: ServiceContext;
   actor: Actor;
-  query: { page: number; pageSize: number };
+  input: { page: number; pageSize: number };
 }): Promise<PaymentHistoryResponse> {
-  const { rows, total } = await options.ctx.store.listPayments(
-    options.actor.userId,
-    toPage(options.query),
-  );
+  const { rows, total } = await options.ctx.store.listPayments({
+    userId: options.actor.userId,
+    page: toPage(options.input),
+  });
   return {
     payments: rows.map(presentPayment),
-    pagination: presentPagination(options.query, total),
+    pagination: presentPagination(options.input, total),
   };
 }
 
@@ -23,9 +23,9 @@ export async function listPayments(options: {
 export async function getPayment(options: {
   ctx: ServiceContext;
   actor: Actor;
-  paymentId: string;
+  input: { paymentId: string };
 }) {
-  const payment = await options.ctx.store.findPayment(options.paymentId);
+  const payment = await options.ctx.store.findPayment({ id: options.input.paymentId });
   if (!payment || payment.userId !== options.actor.userId) throw notFound('Payment');
   return { payment: presentPayment(payment) };
 }

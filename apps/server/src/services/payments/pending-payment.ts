@@ -17,16 +17,19 @@ import { updatePayment } from './update-payment.ts';
 const OPEN_STATUSES: ReadonlyArray<PaymentRecord['status']> = ['pending', 'requires_action'];
 
 async function ownOpenPayment(ctx: ServiceContext, actor: Actor, paymentId: string) {
-  const payment = await ctx.store.findPayment(paymentId);
+  const payment = await ctx.store.findPayment({ id: paymentId });
   if (!payment || payment.userId !== actor.userId) throw notFound('Payment');
   return payment;
 }
 
 async function settleFromIntent(ctx: ServiceContext, intent: Stripe.PaymentIntent) {
-  const result = await updatePayment(ctx, {
-    paymentIntentId: intent.id,
-    decide: decidePayment(factsFromIntent(intent)),
-    now: ctx.now().toISOString(),
+  const result = await updatePayment({
+    ctx,
+    input: {
+      paymentIntentId: intent.id,
+      decide: decidePayment(factsFromIntent(intent)),
+      now: ctx.now().toISOString(),
+    },
   });
   if (result.kind !== 'applied') throw notFound('Payment');
   return { payment: presentPayment(result.payment), creditBalance: result.balance };
@@ -35,18 +38,17 @@ async function settleFromIntent(ctx: ServiceContext, intent: Stripe.PaymentInten
 /** The intent's client secret again, so the browser can reopen the bank's challenge. */
 export async function resumePayment(options: {
   ctx: ServiceContext;
-  stripe: Stripe;
   actor: Actor;
-  paymentId: string;
+  input: { paymentId: string };
 }): Promise<CreatePaymentIntentResponse> {
   const { ctx, actor } = options;
-  const payment = await ownOpenPayment(ctx, actor, options.paymentId);
+  const payment = await ownOpenPayment(ctx, actor, options.input.paymentId);
   if (!OPEN_STATUSES.includes(payment.status) || !payment.stripePaymentIntentId) {
     throw new AppError('INVALID_STATE', 'This payment is no longer waiting for you');
   }
   let intent: Stripe.PaymentIntent;
   try {
-    intent = await options.stripe.paymentIntents.retrieve(payment.stripePaymentIntentId);
+    intent = await ctx.stripe.paymentIntents.retrieve(payment.stripePaymentIntentId);
   } catch (err) {
     throw providerError(err);
   }
@@ -70,14 +72,14 @@ export async function resumePayment(options: {
  */
 export async function cancelPendingPayment(options: {
   ctx: ServiceContext;
-  stripe: Stripe;
   actor: Actor;
-  paymentId: string;
+  input: { paymentId: string };
 }): Promise<ConfirmPaymentResponse> {
-  const { ctx, actor, stripe } = options;
-  const payment = await ownOpenPayment(ctx, actor, options.paymentId);
+  const { ctx, actor } = options;
+  const { stripe } = ctx;
+  const payment = await ownOpenPayment(ctx, actor, options.input.paymentId);
   if (payment.status === 'canceled') {
-    const balance = await ctx.store.getBalance(actor.userId);
+    const balance = await ctx.store.getBalance({ userId: actor.userId });
     return { payment: presentPayment(payment), creditBalance: balance?.creditBalance ?? 0 };
   }
   if (!OPEN_STATUSES.includes(payment.status)) {

@@ -1,5 +1,4 @@
-import type Stripe from 'stripe';
-import type { ServiceContext } from '../context.ts';
+import type { CoreContext, ServiceContext } from '../context.ts';
 import { factsFromCharge, factsFromIntent } from './facts.ts';
 import { decidePayment, type PaymentFacts } from './settlement.ts';
 import { updatePayment } from './update-payment.ts';
@@ -18,12 +17,15 @@ export interface ReconcileReport {
  * Lists recent PaymentIntents at Stripe and settles each against our records: a succeeded
  * intent whose webhook never arrived gets credited, once. Running it twice changes nothing.
  */
+/** Reconciliation runs from the command line too, where there is no queue, no tokens, no HTTP. */
+export type ReconcileContext = CoreContext & Pick<ServiceContext, 'stripe'>;
+
 export async function reconcilePayments(options: {
-  ctx: ServiceContext;
-  stripe: Stripe;
-  sinceSeconds: number;
+  ctx: ReconcileContext;
+  input: { sinceSeconds: number };
 }): Promise<ReconcileReport> {
-  const { ctx, stripe } = options;
+  const { ctx } = options;
+  const { stripe } = ctx;
   const report: ReconcileReport = {
     examined: 0,
     credited: 0,
@@ -33,7 +35,7 @@ export async function reconcilePayments(options: {
     unknownPayment: 0,
     anomalies: [],
   };
-  const since = Math.floor(ctx.now().getTime() / 1000) - options.sinceSeconds;
+  const since = Math.floor(ctx.now().getTime() / 1000) - options.input.sinceSeconds;
   for await (const intent of stripe.paymentIntents.list({
     created: { gte: since },
     limit: 100,
@@ -45,7 +47,7 @@ export async function reconcilePayments(options: {
       report.notOurs += 1;
       continue;
     }
-    const payment = await ctx.store.findPayment(paymentId);
+    const payment = await ctx.store.findPayment({ id: paymentId });
     if (!payment) {
       report.unknownPayment += 1;
       report.anomalies.push(`${intent.id}: no payment ${paymentId}`);
@@ -53,7 +55,11 @@ export async function reconcilePayments(options: {
       continue;
     }
     if (!payment.stripePaymentIntentId) {
-      await ctx.store.attachPaymentIntent(payment.id, intent.id, ctx.now().toISOString());
+      await ctx.store.attachPaymentIntent({
+        paymentId: payment.id,
+        paymentIntentId: intent.id,
+        now: ctx.now().toISOString(),
+      });
     } else if (payment.stripePaymentIntentId !== intent.id) {
       report.anomalies.push(
         `${intent.id}: payment ${payment.id} is tied to ${payment.stripePaymentIntentId}`,
@@ -66,22 +72,25 @@ export async function reconcilePayments(options: {
     if (charge && typeof charge === 'object') {
       facts.amountRefundedCents = factsFromCharge(charge).amountRefundedCents;
     }
-    const result = await updatePayment(ctx, {
-      paymentIntentId: intent.id,
-      decide: decidePayment(facts),
-      now: ctx.now().toISOString(),
+    const result = await updatePayment({
+      ctx,
+      input: {
+        paymentIntentId: intent.id,
+        decide: decidePayment(facts),
+        now: ctx.now().toISOString(),
+      },
     });
     if (result.kind !== 'applied') continue;
-    if (result.outcome.startsWith('credited')) {
+    if (result.outcomes.includes('credited')) {
       report.credited += 1;
       ctx.metrics.reconcileFinding('credited');
-    } else if (result.outcome === 'no_change') {
+    } else if (result.outcomes.includes('no_change')) {
       report.unchanged += 1;
     } else {
       report.updated += 1;
       ctx.metrics.reconcileFinding('updated');
     }
-    if (result.outcome.includes('amount_mismatch')) {
+    if (result.outcomes.includes('amount_mismatch')) {
       report.anomalies.push(`${intent.id}: ${result.payment.anomaly}`);
       ctx.metrics.reconcileFinding('anomaly');
     }

@@ -1,5 +1,20 @@
 import type { PaymentStatus } from '@app/shared';
-import type { MailDraft, PaymentDecision, PaymentRecord, PlannedEntry } from '../../store/types.ts';
+import type {
+  MailDraft,
+  PaymentDecision,
+  PaymentRecord,
+  PlannedEntry,
+  SettlementOutcome,
+} from '../../store/types.ts';
+
+export type { SettlementOutcome };
+
+/**
+ * One word for a settlement, as operators read it in the webhook-event log and in the
+ * webhook's answer: its outcomes joined with `+` (`credited+clawed_back`).
+ */
+export const settlementLabel = (outcomes: readonly SettlementOutcome[]): string =>
+  outcomes.join('+');
 
 /** What Stripe has told us about a payment, from an event or from re-reading the intent. */
 export interface PaymentFacts {
@@ -27,7 +42,7 @@ export function decidePayment(facts: PaymentFacts): PaymentDecision {
     const patch: ReturnType<PaymentDecision>['patch'] = {};
     const entries: PlannedEntry[] = [];
     const mail: MailDraft[] = [];
-    let outcome = 'no_change';
+    const outcomes: SettlementOutcome[] = [];
 
     if (facts.card && (p.cardBrand !== facts.card.brand || p.cardLast4 !== facts.card.last4)) {
       patch.cardBrand = facts.card.brand;
@@ -53,11 +68,11 @@ export function decidePayment(facts: PaymentFacts): PaymentDecision {
         });
         // The receipt goes out in the crediting transaction: exactly once per credited payment.
         mail.push({ userId: p.userId, to: null, template: 'receipt', params: { paymentId: p.id } });
-        outcome = 'credited';
+        outcomes.push('credited');
       } else {
         patch.anomaly = `amount mismatch: received ${amountReceived} ${currency}, expected ${p.amountCents} ${p.currency}`;
         patch.amountReceivedCents = amountReceived;
-        outcome = 'amount_mismatch';
+        outcomes.push('amount_mismatch');
       }
     }
 
@@ -99,7 +114,7 @@ export function decidePayment(facts: PaymentFacts): PaymentDecision {
           ? `Credits held: payment disputed (${p.packageName})`
           : `Clawback: payment refunded (${p.packageName})`,
       });
-      outcome = outcome === 'no_change' ? 'clawed_back' : `${outcome}+clawed_back`;
+      outcomes.push('clawed_back');
     } else if (delta < 0) {
       entries.push({
         type: 'adjustment',
@@ -108,15 +123,17 @@ export function decidePayment(facts: PaymentFacts): PaymentDecision {
         referenceId: `${p.id}:restore:dispute:${disputeId}:${disputeStatus}`,
         description: `Credits restored: dispute won (${p.packageName})`,
       });
-      outcome = outcome === 'no_change' ? 'restored' : `${outcome}+restored`;
+      outcomes.push('restored');
     }
     if (delta !== 0) patch.creditsClawedBack = target;
 
     const status = nextStatus(p, facts, { credited, refunded, disputeStatus });
     if (status !== p.status) patch.status = status;
     if (facts.failed && !credited) patch.failureMessage = facts.failed.message;
-    if (outcome === 'no_change' && Object.keys(patch).length > 0) outcome = 'updated';
-    return { patch, entries, outcome, mail };
+    if (outcomes.length === 0) {
+      outcomes.push(Object.keys(patch).length > 0 ? 'updated' : 'no_change');
+    }
+    return { patch, entries, outcomes, mail };
   };
 }
 

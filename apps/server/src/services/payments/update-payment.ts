@@ -1,15 +1,16 @@
 import type { PaymentDecision, PaymentUpdateResult, Store } from '../../store/types.ts';
-import type { ServiceContext } from '../context.ts';
+import type { CoreContext } from '../context.ts';
 
 /**
  * `store.updatePayment`, plus the metrics of what it applied. The decision runs inside the
  * transaction; what it returned is recorded only once that transaction has committed, so a
  * refused or rolled-back update counts nothing and a duplicate event counts nothing twice.
  */
-export async function updatePayment(
-  ctx: ServiceContext,
-  input: Parameters<Store['updatePayment']>[0],
-): Promise<PaymentUpdateResult> {
+export async function updatePayment(options: {
+  ctx: CoreContext;
+  input: Parameters<Store['updatePayment']>[0];
+}): Promise<PaymentUpdateResult> {
+  const { ctx, input } = options;
   let applied: ReturnType<PaymentDecision> | undefined;
   const result = await ctx.store.updatePayment({
     ...input,

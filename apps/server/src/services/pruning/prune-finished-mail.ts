@@ -1,4 +1,4 @@
-import type { ServiceContext } from '../context.ts';
+import type { CoreContext } from '../context.ts';
 
 const BATCH = 500;
 const DAY_MS = 86_400_000;
@@ -8,7 +8,7 @@ const DAY_MS = 86_400_000;
  * so the outbox holds one retention window of mail, not every message ever sent. Pending
  * mail is never touched, however old: it has not been delivered yet.
  */
-export async function pruneFinishedMail(options: { ctx: ServiceContext }): Promise<number> {
+export async function pruneFinishedMail(options: { ctx: CoreContext }): Promise<number> {
   const { ctx } = options;
   const createdBefore = new Date(
     ctx.now().getTime() - ctx.config.mailRetentionDays * DAY_MS,

@@ -1,4 +1,4 @@
-import type { ServiceContext } from '../context.ts';
+import type { CoreContext } from '../context.ts';
 
 const BATCH = 500;
 const DAY_MS = 86_400_000;
@@ -12,7 +12,7 @@ const DAY_MS = 86_400_000;
  * row only answers "duplicate_event" early. Small batches, each its own transaction, with
  * the event loop free in between, as for idempotency keys.
  */
-export async function pruneWebhookEvents(options: { ctx: ServiceContext }): Promise<number> {
+export async function pruneWebhookEvents(options: { ctx: CoreContext }): Promise<number> {
   const { ctx } = options;
   const receivedBefore = new Date(
     ctx.now().getTime() - ctx.config.webhookEventRetentionDays * DAY_MS,

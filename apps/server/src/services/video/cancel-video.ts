@@ -1,8 +1,7 @@
 import { AppError } from '../../errors.ts';
 import type { VideoRecord } from '../../store/types.ts';
 import type { Actor, ServiceContext } from '../context.ts';
-import { getOwnVideo } from './get-video.ts';
-import type { VideoQueue } from './queue.ts';
+import { getOwnVideo, type VideoRef } from './get-video.ts';
 
 /**
  * Cancellation resolves the video first (with its one refund), then stops the renderer; if
@@ -10,9 +9,8 @@ import type { VideoQueue } from './queue.ts';
  */
 export async function cancelVideo(options: {
   ctx: ServiceContext;
-  queue: VideoQueue;
   actor: Actor;
-  videoId: string;
+  input: VideoRef;
 }): Promise<VideoRecord> {
   const { ctx } = options;
   const video = await getOwnVideo(options);
@@ -28,7 +26,7 @@ export async function cancelVideo(options: {
     throw new AppError('INVALID_STATE', `The video is already ${result.video.status}`);
   }
   ctx.metrics.credits('refunded', result.video.creditsRefunded);
-  options.queue.abort(video.id);
-  options.queue.publish(result.video);
+  ctx.videoQueue.abort(video.id);
+  ctx.videoQueue.publish(result.video);
   return result.video;
 }

@@ -1,8 +1,7 @@
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { AppError, notFound } from '../../errors.ts';
-import { posterPathOf } from '../../video/poster.ts';
 import type { Actor, ServiceContext } from '../context.ts';
+import type { VideoRef } from './get-video.ts';
+import { removeVideoFiles } from './remove-video-files.ts';
 
 /**
  * Removes a finished video from its owner's library: the row is marked deleted (its prompt
@@ -12,11 +11,11 @@ import type { Actor, ServiceContext } from '../context.ts';
 export async function deleteVideo(options: {
   ctx: ServiceContext;
   actor: Actor;
-  videoId: string;
+  input: VideoRef;
 }): Promise<void> {
-  const { ctx } = options;
+  const { ctx, input } = options;
   const result = await ctx.store.deleteVideo({
-    id: options.videoId,
+    id: input.videoId,
     userId: options.actor.userId,
     now: ctx.now().toISOString(),
   });
@@ -25,13 +24,5 @@ export async function deleteVideo(options: {
     throw new AppError('INVALID_STATE', 'This video is still being made; cancel it first');
   }
   if (!result.filePath) return;
-  const videoDir = path.resolve(ctx.config.videoDir);
-  const file = path.resolve(result.filePath);
-  // A path from the database is only trusted inside the video directory.
-  if (!file.startsWith(videoDir + path.sep)) return;
-  for (const target of [file, posterPathOf(file)]) {
-    await rm(target, { force: true }).catch((err: unknown) => {
-      ctx.log.error({ err, videoId: options.videoId }, 'could not remove a deleted video file');
-    });
-  }
+  await removeVideoFiles(ctx, [result.filePath], { videoId: input.videoId });
 }

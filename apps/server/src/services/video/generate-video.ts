@@ -1,22 +1,37 @@
-import { calculateCost, type GenerateVideoRequest, type GenerateVideoResponse } from '@app/shared';
+import { calculateCost, type GenerateVideoRequest } from '@app/shared';
 import { newId } from '../../ids.ts';
-import { AppError, errorResponse } from '../../errors.ts';
-import { presentVideo } from '../../presenters/video.ts';
-import type { ChargeOutcome, IdempotencyRequest, VideoRecord } from '../../store/types.ts';
+import { AppError } from '../../errors.ts';
+import type { ChargeOutcome, IdempotencyKeyRef, VideoRecord } from '../../store/types.ts';
 import type { Actor, ServiceContext } from '../context.ts';
-import type { VideoQueue } from './queue.ts';
 
-function refusal(outcome: { kind: 'insufficient' | 'owes'; balance: number }, cost: number) {
-  const details = { required: cost, balance: outcome.balance, shortfall: cost - outcome.balance };
+export type { ChargeOutcome };
+
+/**
+ * What a generation did. A refusal made now is thrown (a typed AppError); a replay hands back
+ * the first request's outcome, refusal included, for the HTTP layer to encode as it encoded
+ * the first answer.
+ */
+export type GenerateVideoResult =
+  | { kind: 'created'; video: VideoRecord; balance: number }
+  | { kind: 'replayed'; outcome: ChargeOutcome }
+  /** A key recorded before outcomes were stored: its reply, passed on untouched. */
+  | { kind: 'replayed_reply'; status: number; body: string };
+
+/** The typed error of a charge the balance refused, now or when it is replayed. */
+export function chargeRefusal(
+  outcome: Extract<ChargeOutcome, { kind: 'insufficient' | 'owes' }>,
+): AppError {
+  const { balance, required } = outcome;
+  const details = { required, balance, shortfall: required - balance };
   return outcome.kind === 'owes'
     ? new AppError(
         'ACCOUNT_OWES_CREDITS',
-        `Your account owes ${-outcome.balance} credits after a refund or dispute; buy credits to generate again`,
+        `Your account owes ${-balance} credits after a refund or dispute; buy credits to generate again`,
         details,
       )
     : new AppError(
         'INSUFFICIENT_CREDITS',
-        `This video costs ${cost} credits but your balance is ${outcome.balance}`,
+        `This video costs ${required} credits but your balance is ${balance}`,
         details,
       );
 }
@@ -24,34 +39,26 @@ function refusal(outcome: { kind: 'insufficient' | 'owes'; balance: number }, co
 /**
  * Charges first, renders later: the debit and the video row are one transaction, so a video
  * never exists unpaid and a charge never exists without its video. With an Idempotency-Key
- * the key's record and its reply (202, or the 402 refusal) are written in that same
- * transaction, so a retry — concurrent, or after a crash — gets the first reply and never a
- * second charge.
+ * the key's record and the charge's outcome (created, or refused by the balance) are written
+ * in that same transaction, so a retry — concurrent, or after a crash — gets the first
+ * outcome and never a second charge.
  */
+export interface GenerateVideoInput {
+  video: GenerateVideoRequest;
+  /** The request's Idempotency-Key, fingerprinted by the HTTP layer. */
+  idempotency?: IdempotencyKeyRef;
+}
+
 export async function generateVideo(options: {
   ctx: ServiceContext;
-  queue: VideoQueue;
   actor: Actor;
-  input: GenerateVideoRequest;
-  idempotency: IdempotencyRequest | undefined;
-  fileToken: (v: VideoRecord) => string;
-}): Promise<{ replayed: boolean; status: number; body: string }> {
-  const { ctx, input, actor, idempotency } = options;
+  input: GenerateVideoInput;
+}): Promise<GenerateVideoResult> {
+  const { ctx, actor } = options;
+  const { video: input, idempotency } = options.input;
   const cost = calculateCost(input).total;
-  const respond = (outcome: ChargeOutcome) => {
-    if (outcome.kind !== 'created') {
-      const { status, body } = errorResponse(refusal(outcome, cost));
-      return { status, body: JSON.stringify(body) };
-    }
-    const body: GenerateVideoResponse = {
-      video: presentVideo(outcome.video, options.fileToken),
-      creditsUsed: outcome.video.creditsUsed,
-      newBalance: outcome.balance,
-    };
-    return { status: 202, body: JSON.stringify(body) };
-  };
   const result = await ctx.store.chargeAndCreateVideo({
-    idempotency: idempotency && { ...idempotency, respond },
+    idempotency,
     maxQueued: ctx.config.video.maxQueuedPerUser,
     video: {
       id: newId(),
@@ -70,7 +77,7 @@ export async function generateVideo(options: {
   switch (result.kind) {
     case 'insufficient':
     case 'owes':
-      throw refusal(result, cost);
+      throw chargeRefusal(result);
     case 'too_many_queued':
       throw new AppError(
         'TOO_MANY_QUEUED_VIDEOS',
@@ -83,15 +90,16 @@ export async function generateVideo(options: {
         'IDEMPOTENCY_KEY_REUSED',
         'This Idempotency-Key was used for a different video',
       );
-    case 'stored_response':
-      return { replayed: true, status: result.status, body: result.body };
+    case 'replayed':
+    case 'replayed_reply':
+      return result;
     case 'created':
       ctx.log.info(
         { videoId: result.video.id, userId: actor.userId, cost },
         'video charged and queued',
       );
       ctx.metrics.credits('spent', result.video.creditsUsed);
-      options.queue.wake();
-      return { replayed: false, ...respond(result) };
+      ctx.videoQueue.wake();
+      return result;
   }
 }

@@ -7,6 +7,7 @@ import type {
   UserRecord,
 } from '../types.ts';
 import { userFromRow } from '../sqlite/rows.ts';
+import { signupBonusEntry } from '../signup-bonus.ts';
 import { applyEntry, lockUser } from './ledger.ts';
 import { enqueueMail } from './outbox.ts';
 import type { Q } from './sql.ts';
@@ -61,18 +62,7 @@ export async function createAccount(
       [input.bonusMailboxHash, input.id, input.now],
     )) > 0;
   if (claimed) {
-    await applyEntry(
-      q,
-      input.id,
-      {
-        type: 'bonus',
-        amount: input.signupBonus,
-        referenceType: 'signup',
-        referenceId: input.id,
-        description: 'Welcome bonus',
-      },
-      input.now,
-    );
+    await applyEntry(q, input.id, signupBonusEntry(input.id, input.signupBonus), input.now);
   }
   await insertToken(q, input.id, input.verification, input.now);
   for (const draft of input.mail) await enqueueMail(q, draft, input.now);

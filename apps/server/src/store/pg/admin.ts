@@ -10,7 +10,11 @@ import type {
   AuditRecord,
   CreditAdjustment,
   DecideResult,
+  FindApprovalInput,
+  ListSessionsInput,
+  OverviewInput,
   OverviewStats,
+  SearchUsersInput,
   SessionRow,
   VideoActionResult,
 } from '../admin-types.ts';
@@ -68,7 +72,7 @@ export class PgAdminStore implements AdminStore {
     });
   }
 
-  searchUsers(query: string, limit: number): Promise<UserRecord[]> {
+  searchUsers({ query, limit }: SearchUsersInput): Promise<UserRecord[]> {
     return this.db.run(async (q) => {
       const byId = await q.get('SELECT * FROM users WHERE id = ?', [query]);
       if (byId) return [userFromRow(byId)];
@@ -81,7 +85,7 @@ export class PgAdminStore implements AdminStore {
     });
   }
 
-  listSessions(userId: string, limit: number): Promise<SessionRow[]> {
+  listSessions({ userId, limit }: ListSessionsInput): Promise<SessionRow[]> {
     return this.db.run(async (q) =>
       (
         await q.all(
@@ -151,7 +155,7 @@ export class PgAdminStore implements AdminStore {
     });
   }
 
-  findApproval(id: string): Promise<ApprovalRecord | null> {
+  findApproval({ id }: FindApprovalInput): Promise<ApprovalRecord | null> {
     return this.db.run((q) => approval(q, id));
   }
 
@@ -368,7 +372,7 @@ export class PgAdminStore implements AdminStore {
     });
   }
 
-  overview(since: string): Promise<OverviewStats> {
+  overview({ since }: OverviewInput): Promise<OverviewStats> {
     return this.db.tx(async (q): Promise<OverviewStats> => {
       // One snapshot for every figure on the page.
       await q.run('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');

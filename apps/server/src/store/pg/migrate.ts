@@ -1,9 +1,15 @@
 import { CREDIT_PACKAGES } from '@app/shared';
 import type pg from 'pg';
 import { sql as schema } from './migrations/001-schema.ts';
+import { sql as chargeFunction } from './migrations/002-charge-function.ts';
+import { sql as perUserQueueIndexes } from './migrations/003-per-user-queue-indexes.ts';
 
 /** Append only, as SQLite's: a released migration is never edited. */
-export const PG_MIGRATIONS = [{ version: 1, name: 'schema', sql: schema }] as const;
+export const PG_MIGRATIONS = [
+  { version: 1, name: 'schema', sql: schema },
+  { version: 2, name: 'charge-function', sql: chargeFunction },
+  { version: 3, name: 'per-user-queue-indexes', sql: perUserQueueIndexes },
+] as const;
 
 /** Tables the app role may only read and append to. */
 const APPEND_ONLY = ['transactions', 'admin_audit_log'];
@@ -66,4 +72,7 @@ async function grantApp(client: pg.PoolClient, role: string): Promise<void> {
   }
   await client.query(`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${r}`);
   await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${r}`);
+  // PUBLIC has it by default; said here so a hardened default (REVOKE FROM PUBLIC) keeps the
+  // charge working. The functions run with the caller's rights (SECURITY INVOKER).
+  await client.query(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO ${r}`);
 }

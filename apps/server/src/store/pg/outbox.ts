@@ -6,6 +6,9 @@ import type { Q } from './sql.ts';
 /** The mail outbox, as in SQLite: a mail is queued in the transaction of its event. */
 const MESSAGE_ID_DOMAIN = 'mail.credit-video.invalid';
 
+/** A fresh Message-ID; also passed to the charge function, which may queue a mail. */
+export const newMessageId = () => `<${randomBytes(16).toString('hex')}@${MESSAGE_ID_DOMAIN}>`;
+
 export async function enqueueMail(q: Q, draft: MailDraft, now: string): Promise<void> {
   await q.run(
     `INSERT INTO mail_outbox (user_id, to_address, template, params, message_id, state,
@@ -15,7 +18,7 @@ export async function enqueueMail(q: Q, draft: MailDraft, now: string): Promise<
       draft.to,
       draft.template,
       JSON.stringify(draft.params),
-      `<${randomBytes(16).toString('hex')}@${MESSAGE_ID_DOMAIN}>`,
+      newMessageId(),
       now,
       now,
     ],
@@ -131,3 +134,14 @@ export async function markMailFailed(
     { ...input, error: input.error.slice(0, 500) },
   );
 }
+
+export const pruneFinishedMail = (
+  q: Q,
+  input: { createdBefore: string; limit: number },
+): Promise<number> =>
+  q.run(
+    `DELETE FROM mail_outbox WHERE id IN (
+       SELECT id FROM mail_outbox
+        WHERE state IN ('sent', 'failed', 'canceled') AND created_at < ? LIMIT ?)`,
+    [input.createdBefore, input.limit],
+  );

@@ -126,6 +126,21 @@ export class PgRunner {
     }
   }
 
+  /**
+   * One statement in autocommit (it is its own transaction: one round trip, no BEGIN or
+   * COMMIT), run again on a serialization failure or deadlock as `tx` is.
+   */
+  async statement<T>(fn: (q: Q) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.run(fn);
+      } catch (err) {
+        if (!isRetryable(err) || attempt >= MAX_RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 2 ** attempt * 5 * Math.random()));
+      }
+    }
+  }
+
   async tx<T>(fn: (q: Q) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const client = await this.connect();

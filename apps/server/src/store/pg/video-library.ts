@@ -8,7 +8,7 @@ import type {
 } from '../types.ts';
 import { videoFromRow } from '../sqlite/rows.ts';
 import { lockUser } from './ledger.ts';
-import { seekPage } from './pg-store.ts';
+import { seekPage } from './ledger-queries.ts';
 import type { Q } from './sql.ts';
 
 /** The video library's queries, as sqlite/video-library.ts. */

@@ -6,6 +6,7 @@ import type {
   TokenUse,
   UserRecord,
 } from '../types.ts';
+import { signupBonusEntry } from '../signup-bonus.ts';
 import { applyEntry } from './ledger.ts';
 import type { Db } from './open.ts';
 import { enqueueMail } from './outbox.ts';
@@ -63,18 +64,7 @@ export function createAccount(
          ON CONFLICT (mailbox_hash) DO NOTHING`,
     ).run(input.bonusMailboxHash, input.id, input.now).changes > 0;
   if (claimed) {
-    applyEntry(
-      db,
-      input.id,
-      {
-        type: 'bonus',
-        amount: input.signupBonus,
-        referenceType: 'signup',
-        referenceId: input.id,
-        description: 'Welcome bonus',
-      },
-      input.now,
-    );
+    applyEntry(db, input.id, signupBonusEntry(input.id, input.signupBonus), input.now);
   }
   insertToken(db, input.id, input.verification, input.now);
   for (const draft of input.mail) enqueueMail(db, draft, input.now);

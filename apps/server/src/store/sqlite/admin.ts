@@ -10,7 +10,11 @@ import type {
   AuditRecord,
   CreditAdjustment,
   DecideResult,
+  FindApprovalInput,
+  ListSessionsInput,
+  OverviewInput,
   OverviewStats,
+  SearchUsersInput,
   SessionRow,
   VideoActionResult,
 } from '../admin-types.ts';
@@ -86,7 +90,7 @@ export class SqliteAdminStore implements AdminStore {
     });
   }
 
-  searchUsers(query: string, limit: number): Promise<UserRecord[]> {
+  searchUsers({ query, limit }: SearchUsersInput): Promise<UserRecord[]> {
     return this.read(() => {
       const byId = this.stmt('SELECT * FROM users WHERE id = ?').get(query) as Row | undefined;
       if (byId) return [userFromRow(byId)];
@@ -100,7 +104,7 @@ export class SqliteAdminStore implements AdminStore {
     });
   }
 
-  listSessions(userId: string, limit: number): Promise<SessionRow[]> {
+  listSessions({ userId, limit }: ListSessionsInput): Promise<SessionRow[]> {
     return this.read(() =>
       (
         this.stmt(
@@ -166,7 +170,7 @@ export class SqliteAdminStore implements AdminStore {
     });
   }
 
-  findApproval(id: string): Promise<ApprovalRecord | null> {
+  findApproval({ id }: FindApprovalInput): Promise<ApprovalRecord | null> {
     return this.read(() => this.approval(id));
   }
 
@@ -369,7 +373,7 @@ export class SqliteAdminStore implements AdminStore {
     });
   }
 
-  overview(since: string): Promise<OverviewStats> {
+  overview({ since }: OverviewInput): Promise<OverviewStats> {
     return this.read(() =>
       this.db.transaction((): OverviewStats => {
         const days = new Map<string, OverviewStats['days'][number]>();

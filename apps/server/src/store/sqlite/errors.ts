@@ -51,3 +51,18 @@ export function driverErrorKind(err: unknown): DriverErrorKind | null {
 export function isUniqueViolation(err: unknown): boolean {
   return err instanceof Database.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
+
+/**
+ * The WAL could not be flushed to stable storage. Commits may be visible but are not known to
+ * be durable, so the store stops accepting writes (a restart recovers from the WAL on disk).
+ */
+export function walFlushFailed(err: unknown): AppError {
+  const full = (err as NodeJS.ErrnoException | null)?.code === 'ENOSPC';
+  return full
+    ? new AppError('STORAGE_FULL', 'The server is out of storage space', undefined, {
+        'Retry-After': '60',
+      })
+    : new AppError('SERVICE_UNAVAILABLE', 'Storage is temporarily unavailable', undefined, {
+        'Retry-After': '30',
+      });
+}

@@ -1,5 +1,7 @@
+import { walFlushFailed } from './errors.ts';
 import type { Db } from './open.ts';
 import { statement } from './statements.ts';
+import type { WalSync } from './wal-sync.ts';
 
 // Captured at load: tests that fake timers must not be able to stall every write.
 const defer = globalThis.setImmediate.bind(globalThis);
@@ -22,19 +24,36 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  *
  * If SQLite abandons the whole transaction (disk full, I/O error) or the COMMIT fails,
  * every member of the group is rejected: none of them was written.
+ *
+ * With `syncWal` (the default durability, see wal-sync.ts) the flush to stable storage happens
+ * after COMMIT on another thread, and members are acknowledged only once it has returned;
+ * meanwhile the next group may already run. A failed flush means the disk may not hold what
+ * was committed: the group is rejected and every later write refused until a restart (as
+ * PostgreSQL does), because retrying an fsync can report success for lost data.
  */
+export interface GroupCommitOptions {
+  /** Runs after each COMMIT and before any member is acknowledged (the D1 crash test's hook). */
+  afterCommit?: () => void;
+  syncWal?: WalSync;
+  /** Told once per failed flush (logged and counted by the caller). */
+  onSyncFailure?: (error: Error) => void;
+}
+
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  private unsyncedGroups = 0;
+  private drainedListeners: (() => void)[] = [];
+  private syncFailure: unknown;
 
   constructor(
     private readonly db: Db,
     private readonly translateError: (err: unknown) => unknown,
-    /** Runs after each COMMIT and before any member is acknowledged (the D1 crash test's hook). */
-    private readonly afterCommit?: () => void,
+    private readonly options: GroupCommitOptions = {},
   ) {}
 
   run<T>(work: () => T): Promise<T> {
+    if (this.syncFailure !== undefined) return Promise.reject(this.syncFailure);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
@@ -60,12 +79,39 @@ export class GroupCommit {
       for (const p of group) p.reject(error);
       return;
     }
-    this.afterCommit?.();
-    group.forEach((p, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) p.resolve(outcome.value);
-      else p.reject(this.translateError(outcome.error));
+    this.options.afterCommit?.();
+    const acknowledge = () =>
+      group.forEach((p, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) p.resolve(outcome.value);
+        else p.reject(this.translateError(outcome.error));
+      });
+    const syncWal = this.options.syncWal;
+    if (!syncWal) {
+      acknowledge();
+      return;
+    }
+    this.unsyncedGroups += 1;
+    syncWal((error) => {
+      this.unsyncedGroups -= 1;
+      if (error) {
+        this.syncFailure ??= walFlushFailed(error);
+        this.options.onSyncFailure?.(error);
+        for (const p of group) p.reject(this.syncFailure);
+      } else {
+        acknowledge();
+      }
+      if (this.unsyncedGroups === 0) {
+        for (const listener of this.drainedListeners.splice(0)) listener();
+      }
     });
+  }
+
+  /** Commits what is queued and waits until every committed group is on stable storage. */
+  async drain(): Promise<void> {
+    this.flush();
+    if (this.unsyncedGroups === 0) return;
+    await new Promise<void>((resolve) => this.drainedListeners.push(resolve));
   }
 
   private inSavepoint(work: () => unknown): Outcome {

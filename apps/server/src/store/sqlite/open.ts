@@ -6,12 +6,12 @@ import { MIGRATIONS } from './migrations/index.ts';
 
 export type Db = Database.Database;
 
-export type SynchronousMode = 'full' | 'normal';
+export type SynchronousMode = 'durable' | 'full' | 'normal';
 
 export interface OpenOptions {
   busyTimeoutMs?: number;
   readonly?: boolean;
-  /** `full` unless the operator chose otherwise (SQLITE_SYNCHRONOUS); see below. */
+  /** `durable` unless the operator chose otherwise (SQLITE_SYNCHRONOUS); see below. */
   synchronous?: SynchronousMode;
   /** Test-only crash hook (config.ts honours it only when NODE_ENV=test): see kill-after-commit.ts. */
   testKillAfterLedgerCommits?: number;
@@ -24,11 +24,13 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma('foreign_keys = ON');
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
-    // FULL fsyncs the WAL at every COMMIT, so an acknowledged charge or webhook survives a
-    // power cut or kernel crash. NORMAL only fsyncs at checkpoints: it survives a crash of
-    // the process, but power loss can drop the last acknowledged commits (a webhook Stripe
-    // will not resend, a 202 the user saw). Group commit pays the fsync once per group.
-    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    // FULL fsyncs the WAL inside every COMMIT, so an acknowledged charge or webhook survives a
+    // power cut or kernel crash, but the event loop waits for the disk. NORMAL only fsyncs at
+    // checkpoints: it survives a crash of the process, but power loss can drop the last
+    // acknowledged commits (a webhook Stripe will not resend, a 202 the user saw). `durable`
+    // (the default) runs NORMAL and has group commit flush the WAL on another thread before it
+    // acknowledges anything (wal-sync.ts): FULL's guarantee without blocking the event loop.
+    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     // Checkpoints normally run in a background thread (checkpointer.ts); this larger
     // auto-checkpoint (about 40 MB) only bounds the WAL if that thread falls behind, and the
     // size limit truncates the file again once a checkpoint has emptied it.

@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { openDatabase } from '../../../src/store/sqlite/open.ts';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.ts';
+import { sqliteTestData } from '../../../src/store/sqlite/test-data.ts';
+import type { TestData } from '../../../src/store/test-data.ts';
+import type { Store } from '../../../src/store/types.ts';
 import { call, type CallOptions, type JsonResponse } from './client.ts';
-import { grantCredits } from './ledger.ts';
 
 export const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -136,11 +138,12 @@ export interface ProcessWorld {
   dir: string;
   dbFile: string;
   proc: ServerProcess;
-  store: SqliteStore;
+  store: Store;
+  data: TestData;
   call: (method: string, urlPath: string, o?: CallOptions) => Promise<JsonResponse>;
   signup: () => Promise<{ id: string; token: string }>;
-  grant: (userId: string, amount: number) => void;
-  balance: (userId: string) => number;
+  grant: (userId: string, amount: number) => Promise<void>;
+  balance: (userId: string) => Promise<number>;
   restart: (o?: { kill?: boolean }) => Promise<void>;
   assertInvariants: () => Promise<void>;
   close: () => Promise<void>;
@@ -155,7 +158,8 @@ export async function startProcessWorld(env: Record<string, string> = {}): Promi
     dir,
     dbFile,
     proc: await startServerProcess(dir, env),
-    store: undefined as unknown as SqliteStore,
+    store: undefined as unknown as Store,
+    data: undefined as unknown as TestData,
     call: (method, urlPath, o) => call(world.proc.baseUrl, method, urlPath, o),
     async signup() {
       signups += 1;
@@ -170,12 +174,8 @@ export async function startProcessWorld(env: Record<string, string> = {}): Promi
       const body = res.body as { token: string; user: { id: string } };
       return { id: body.user.id, token: body.token };
     },
-    grant: (userId, amount) => grantCredits(world.store.db, userId, amount),
-    balance: (userId) =>
-      world.store.db
-        .prepare('SELECT credit_balance FROM users WHERE id = ?')
-        .pluck()
-        .get(userId) as number,
+    grant: (userId, amount) => world.data.grantCredits({ userId, amount }),
+    balance: (userId) => world.data.balanceOf({ userId }),
     async restart(o = {}) {
       await (o.kill ? world.proc.kill9() : world.proc.stop());
       world.proc = await startServerProcess(dir, env);
@@ -190,6 +190,8 @@ export async function startProcessWorld(env: Record<string, string> = {}): Promi
     },
   };
   // The server created and migrated the file; this connection only reads and adds fixtures.
-  world.store = new SqliteStore(openDatabase(dbFile));
+  const store = new SqliteStore(openDatabase(dbFile));
+  world.store = store;
+  world.data = sqliteTestData(store);
   return world;
 }

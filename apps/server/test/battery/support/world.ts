@@ -18,9 +18,10 @@ import { startStripeRuntime, type StripeRuntime } from '../../../src/stripe-runt
 import { createVideoWorker } from '../../../src/video/create-worker.ts';
 import { createNoopRenderer, type Renderer } from '../../../src/video/renderers/index.ts';
 import type { Store } from '../../../src/store/types.ts';
+import { sqliteTestData } from '../../../src/store/sqlite/test-data.ts';
+import type { TestData } from '../../../src/store/test-data.ts';
 import type { VideoWorker } from '../../../src/video/worker.ts';
 import { call, type CallOptions, type JsonResponse } from './client.ts';
-import { grantCredits } from './ledger.ts';
 
 /**
  * An in-process server wired exactly like main.ts (config, store with the configured busy
@@ -64,7 +65,15 @@ function severable(store: Store): { view: Store; sever: () => void } {
 }
 
 export class World {
-  store!: SqliteStore;
+  private sqlite!: SqliteStore;
+  /** The test's own handle on the store, which a crash does not sever. */
+  get store(): Store {
+    return this.sqlite;
+  }
+  /** Test data beside the store, on the current connection (each restart opens a new one). */
+  get data(): TestData {
+    return sqliteTestData(this.sqlite);
+  }
   private sever: () => void = () => undefined;
   worker!: VideoWorker;
   deps!: AppDeps;
@@ -124,7 +133,7 @@ export class World {
     const file = this.config.databasePath;
     const busyTimeoutMs = this.config.dbBusyTimeoutMs;
     if (!o.keepConnection) {
-      this.store = o.readonly
+      this.sqlite = o.readonly
         ? new SqliteStore(openDatabase(file, { readonly: true, busyTimeoutMs }))
         : openSqliteStore(file, { busyTimeoutMs });
     }
@@ -215,15 +224,12 @@ export class World {
   }
 
   /** A test fixture: credits through the real ledger writer, as an adjustment entry. */
-  grant(userId: string, amount: number): void {
-    grantCredits(this.store.db, userId, amount);
+  grant(userId: string, amount: number): Promise<void> {
+    return this.data.grantCredits({ userId, amount });
   }
 
-  balance(userId: string): number {
-    return this.store.db
-      .prepare('SELECT credit_balance FROM users WHERE id = ?')
-      .pluck()
-      .get(userId) as number;
+  balance(userId: string): Promise<number> {
+    return this.data.balanceOf({ userId });
   }
 
   async assertInvariants(): Promise<void> {

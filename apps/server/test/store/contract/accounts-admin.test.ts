@@ -63,8 +63,8 @@ describe.each(ADAPTERS)('store contract (%s): accounts, outbox, library, console
 
   it('password reset revokes sessions; account deletion forfeits credits and cancels videos', async () => {
     const id = await newUser(a.store, 0);
-    await a.data.grantCredits(id, 20);
-    const user = (await a.store.findUserById(id))!;
+    await a.data.grantCredits({ userId: id, amount: 20 });
+    const user = (await a.store.findUserById({ id }))!;
     await a.store.createSession({
       id: `${id}-s`,
       userId: id,
@@ -86,26 +86,30 @@ describe.each(ADAPTERS)('store contract (%s): accounts, outbox, library, console
       now: now(),
     });
     expect(reset.kind).toBe('ok');
-    expect(await a.store.isSessionActive(`${id}-s`, id)).toBe(false);
+    expect(await a.store.isSessionActive({ sessionId: `${id}-s`, userId: id })).toBe(false);
     const created = await a.store.chargeAndCreateVideo(charge(id, 5));
     expect(created.kind).toBe('created');
     const deleted = await a.store.deleteAccount({ userId: id, now: now() });
     expect(deleted).toMatchObject({ forfeited: 20 });
     expect(deleted!.activeVideoIds).toHaveLength(1);
-    expect((await a.store.getBalance(id))!.creditBalance).toBe(0);
+    expect((await a.store.getBalance({ userId: id }))!.creditBalance).toBe(0);
     expect(await a.store.verifyInvariants()).toEqual([]);
   });
 
   it('video library: list, search, delete a finished video, spend summary', async () => {
     const id = await newUser(a.store);
-    await a.data.grantCredits(id, 50);
+    await a.data.grantCredits({ userId: id, amount: 50 });
     const v1 = await a.store.chargeAndCreateVideo({
       ...charge(id, 5),
       video: { ...charge(id, 5).video, prompt: 'A paper boat in the rain' },
     });
     const v2 = await a.store.chargeAndCreateVideo(charge(id, 8));
     if (v1.kind !== 'created' || v2.kind !== 'created') throw new Error('not created');
-    const found = await a.store.listVideos(id, { q: 'BOAT rain' }, { limit: 10, offset: 0 });
+    const found = await a.store.listVideos({
+      userId: id,
+      filter: { q: 'BOAT rain' },
+      page: { limit: 10, offset: 0 },
+    });
     expect(found.rows.map((v) => v.id)).toEqual([v1.video.id]);
     expect(await a.store.deleteVideo({ id: v1.video.id, userId: id, now: now() })).toEqual({
       kind: 'active',
@@ -119,8 +123,10 @@ describe.each(ADAPTERS)('store contract (%s): accounts, outbox, library, console
       kind: 'deleted',
       filePath: '/v1.mp4',
     });
-    expect((await a.store.listVideos(id, {}, { limit: 10, offset: 0 })).total).toBe(1);
-    const prompts = await a.store.videoPrompts(id, [v1.video.id, v2.video.id]);
+    expect(
+      (await a.store.listVideos({ userId: id, filter: {}, page: { limit: 10, offset: 0 } })).total,
+    ).toBe(1);
+    const prompts = await a.store.videoPrompts({ userId: id, ids: [v1.video.id, v2.video.id] });
     expect(prompts.get(v1.video.id)).toBeNull();
     const summary = await a.store.spendSummary({
       userId: id,
@@ -221,9 +227,15 @@ describe.each(ADAPTERS)('store contract (%s): accounts, outbox, library, console
         'grant_credits',
       ].sort(),
     );
-    const overview = await a.store.admin.overview(new Date(Date.now() - 86_400_000).toISOString());
+    // The audit log is append-only for the server's own connection, in both databases.
+    expect(await a.data.tamperAuditLog()).toBeInstanceOf(Error);
+    const overview = await a.store.admin.overview({
+      since: new Date(Date.now() - 86_400_000).toISOString(),
+    });
     expect(overview.days.length).toBeGreaterThan(0);
-    expect((await a.store.admin.searchUsers(customer, 5)).map((u) => u.id)).toEqual([customer]);
+    expect(
+      (await a.store.admin.searchUsers({ query: customer, limit: 5 })).map((u) => u.id),
+    ).toEqual([customer]);
     expect(await a.store.verifyInvariants()).toEqual([]);
   });
 });

@@ -12,9 +12,9 @@ describe.each(ADAPTERS)('store contract (%s): domain operations', (_name, open) 
 
   it('users and sessions', async () => {
     const id = await newUser(a.store, 10);
-    const user = (await a.store.findUserById(id))!;
+    const user = (await a.store.findUserById({ id }))!;
     expect(user.creditBalance).toBe(10);
-    expect(await a.store.findUserByEmail(user.email)).toMatchObject({ id });
+    expect(await a.store.findUserByEmail({ email: user.email })).toMatchObject({ id });
     expect(
       await a.store.createUser({
         id: 'other',
@@ -27,27 +27,35 @@ describe.each(ADAPTERS)('store contract (%s): domain operations', (_name, open) 
     ).toBe('email_taken');
     const expiresAt = new Date(Date.now() + 60_000).toISOString();
     await a.store.createSession({ id: `${id}-s1`, userId: id, createdAt: now(), expiresAt });
-    expect(await a.store.isSessionActive(`${id}-s1`, id)).toBe(true);
+    expect(await a.store.isSessionActive({ sessionId: `${id}-s1`, userId: id })).toBe(true);
     expect(await a.store.revokeSession({ id: `${id}-s1`, userId: id, now: now() })).toBe(true);
-    expect(await a.store.isSessionActive(`${id}-s1`, id)).toBe(false);
+    expect(await a.store.isSessionActive({ sessionId: `${id}-s1`, userId: id })).toBe(false);
   });
 
   it('charges a video once, refuses what the balance does not cover, pages the ledger', async () => {
     const id = await newUser(a.store);
-    await a.data.grantCredits(id, 12);
+    await a.data.grantCredits({ userId: id, amount: 12 });
     const first = await a.store.chargeAndCreateVideo(charge(id, 5));
     expect(first).toMatchObject({ kind: 'created', balance: 7 });
     expect(await a.store.chargeAndCreateVideo(charge(id, 8))).toEqual({
       kind: 'insufficient',
       balance: 7,
+      required: 8,
     });
-    const page = await a.store.listTransactions(id, {}, { limit: 10, offset: 0 });
+    const page = await a.store.listTransactions({
+      userId: id,
+      filter: {},
+      page: { limit: 10, offset: 0 },
+    });
     expect(page.total).toBe(2);
     expect(page.rows.map((e) => [e.type, e.amount, e.balanceAfter])).toEqual([
       ['usage', -5, 7],
       ['adjustment', 12, 12],
     ]);
-    expect(await a.store.getBalance(id)).toEqual({ creditBalance: 7, totalCreditsPurchased: 0 });
+    expect(await a.store.getBalance({ userId: id })).toEqual({
+      creditBalance: 7,
+      totalCreditsPurchased: 0,
+    });
     if (first.kind !== 'created') throw new Error(first.kind);
     // Resolved, so the lease test below finds an empty queue.
     const done = await a.store.finishVideo({
@@ -81,7 +89,7 @@ describe.each(ADAPTERS)('store contract (%s): domain operations', (_name, open) 
 
   it('video leases: claim, renew, a stale lease can neither renew nor finish, the reaper requeues then fails once', async () => {
     const id = await newUser(a.store);
-    await a.data.grantCredits(id, 10);
+    await a.data.grantCredits({ userId: id, amount: 10 });
     const created = await a.store.chargeAndCreateVideo(charge(id, 5));
     if (created.kind !== 'created') throw new Error(created.kind);
     const t0 = Date.now();
@@ -143,7 +151,7 @@ describe.each(ADAPTERS)('store contract (%s): domain operations', (_name, open) 
     expect(await a.store.reapExpiredLeases({ now: at(9000), maxAttempts: 2, limit: 10 })).toEqual(
       [],
     );
-    expect((await a.store.getBalance(id))!.creditBalance).toBe(10);
+    expect((await a.store.getBalance({ userId: id }))!.creditBalance).toBe(10);
   });
 
   it('payments: credited once per event, unknown intents recorded', async () => {
@@ -173,23 +181,62 @@ describe.each(ADAPTERS)('store contract (%s): domain operations', (_name, open) 
         now: now(),
       }),
     ).toEqual({ kind: 'unknown_payment' });
-    expect((await a.store.listPayments(id, { limit: 5, offset: 0 })).total).toBe(1);
+    expect((await a.store.listPayments({ userId: id, page: { limit: 5, offset: 0 } })).total).toBe(
+      1,
+    );
   });
 
   it('exclusive jobs (pruning): another instance skips while one runs; one process always runs', async () => {
     const b = await a.second();
     let release: () => void = () => undefined;
-    const held = a.store.exclusively(
-      'contract-job',
-      () => new Promise<string>((resolve) => (release = () => resolve('first'))),
-    );
+    const held = a.store.exclusively({
+      name: 'contract-job',
+      run: () => new Promise<string>((resolve) => (release = () => resolve('first'))),
+    });
     await new Promise((r) => setTimeout(r, 100));
-    const other = await b.exclusively('contract-job', () => Promise.resolve('second'));
+    const other = await b.exclusively({
+      name: 'contract-job',
+      run: () => Promise.resolve('second'),
+    });
     release();
     expect(await held).toBe('first');
     // SQLite is one process: the scheduler's own flag keeps a pass from overlapping itself.
     expect(other).toBe(a.name === 'postgres' ? null : 'second');
-    expect(await b.exclusively('contract-job', () => Promise.resolve('later'))).toBe('later');
+    expect(await b.exclusively({ name: 'contract-job', run: () => Promise.resolve('later') })).toBe(
+      'later',
+    );
+  });
+
+  it('I6: a clawback the payment does not record is reported, for that payment only', async () => {
+    const id = await newUser(a.store);
+    const { payment, credit } = await paidPayment(a.store, id, `pi_i6_${id}`);
+    await a.store.updatePayment({
+      paymentIntentId: `pi_i6_${id}`,
+      event: { id: `evt_i6_${id}`, type: 'payment_intent.succeeded' },
+      decide: credit,
+      now: now(),
+    });
+    expect(await a.store.verifyInvariants()).toEqual([]);
+    // A reversal entry written behind the payment's back (its record still says 0).
+    await a.data.grantCredits({
+      userId: id,
+      amount: -3,
+      type: 'clawback',
+      referenceType: 'payment_reversal',
+      referenceId: `${payment.id}:refund:300`,
+    });
+    const found = await a.store.verifyInvariants();
+    expect(found.map((v) => v.invariant)).toEqual(['I6 clawbacks match the payment record']);
+    expect(found[0]!.message).toContain(payment.id);
+    // Undone by the opposite entry, so the next tests start from a consistent ledger.
+    await a.data.grantCredits({
+      userId: id,
+      amount: 3,
+      type: 'adjustment',
+      referenceType: 'payment_reversal',
+      referenceId: `${payment.id}:restore:test`,
+    });
+    expect(await a.store.verifyInvariants()).toEqual([]);
   });
 
   it('the database guards the ledger and every invariant holds', async () => {

@@ -28,7 +28,6 @@ export function charge(
       scope: 'video.generate',
       key: idempotency.key,
       requestHash: idempotency.requestHash ?? 'hash',
-      respond: (o) => ({ status: o.kind === 'created' ? 202 : 402, body: JSON.stringify(o.kind) }),
     },
     video: {
       id: randomUUID(),
@@ -48,12 +47,12 @@ export function charge(
 
 /** A paid package 1 (its credits), credited through the same decision path as a webhook. */
 export async function paidPayment(store: Store, userId: string, intent: string) {
-  const pkg = (await store.findPackage(1))!;
+  const pkg = (await store.findPackage({ id: 1 }))!;
   const payment = await store.createPayment({ id: randomUUID(), userId, pkg, now: now() });
-  await store.attachPaymentIntent(payment.id, intent, now());
+  await store.attachPaymentIntent({ paymentId: payment.id, paymentIntentId: intent, now: now() });
   const credit: PaymentDecision = (p) =>
     p.credited
-      ? { patch: {}, entries: [], outcome: 'already_credited' }
+      ? { patch: {}, entries: [], outcomes: ['no_change'] }
       : {
           patch: { status: 'succeeded', credited: true, amountReceivedCents: p.amountCents },
           entries: [
@@ -65,7 +64,7 @@ export async function paidPayment(store: Store, userId: string, intent: string) 
               description: 'Purchase',
             },
           ],
-          outcome: 'credited',
+          outcomes: ['credited'],
         };
   return { payment, credit };
 }
@@ -78,7 +77,8 @@ export async function paidPayment(store: Store, userId: string, intent: string) 
 export const refundTo =
   (refundedCents: number): PaymentDecision =>
   (p) => {
-    if (refundedCents <= p.amountRefundedCents) return { patch: {}, entries: [], outcome: 'stale' };
+    if (refundedCents <= p.amountRefundedCents)
+      return { patch: {}, entries: [], outcomes: ['no_change'] };
     const target = Math.floor((p.credits * refundedCents) / p.amountCents);
     const delta = target - p.creditsClawedBack;
     return {
@@ -95,6 +95,6 @@ export const refundTo =
               },
             ]
           : [],
-      outcome: 'refunded',
+      outcomes: ['clawed_back'],
     };
   };

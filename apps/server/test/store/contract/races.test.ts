@@ -22,7 +22,7 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
   it('the same Idempotency-Key on both at once: one charge, every other call replays it (no error)', async () => {
     for (let round = 0; round < 10; round++) {
       const id = await newUser(a.store);
-      await a.data.grantCredits(id, 100);
+      await a.data.grantCredits({ userId: id, amount: 100 });
       const key = `key-${round}`;
       const results = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
@@ -30,8 +30,8 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
         ),
       );
       expect(results.filter((r) => r.kind === 'created')).toHaveLength(1);
-      expect(results.filter((r) => r.kind === 'stored_response')).toHaveLength(7);
-      expect((await a.store.getBalance(id))!.creditBalance).toBe(95);
+      expect(results.filter((r) => r.kind === 'replayed')).toHaveLength(7);
+      expect((await a.store.getBalance({ userId: id }))!.creditBalance).toBe(95);
       // The generic middleware's lookup: one `started`, the rest see it in progress.
       const begun = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
@@ -51,7 +51,7 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
   });
 
   it('two workers claiming at once never get the same video', async () => {
-    for (const v of await a.store.listVideosInStatus(['queued', 'processing'])) {
+    for (const v of await a.store.listVideosInStatus({ statuses: ['queued', 'processing'] })) {
       await a.store.finishVideo({
         id: v.id,
         finish: { status: 'canceled', error: 'x' },
@@ -60,7 +60,7 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
     }
     const users = await Promise.all(Array.from({ length: 10 }, () => newUser(a.store)));
     for (const u of users) {
-      await a.data.grantCredits(u, 100);
+      await a.data.grantCredits({ userId: u, amount: 100 });
       for (let i = 0; i < 3; i++) await a.store.chargeAndCreateVideo(charge(u, 5));
     }
     const claimed: string[] = [];
@@ -79,7 +79,7 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
     }
     expect(claimed).toHaveLength(30);
     expect(new Set(claimed).size).toBe(30);
-    const all = await a.store.listVideosInStatus(['processing']);
+    const all = await a.store.listVideosInStatus({ statuses: ['processing'] });
     expect(all.every((v) => v.attempts === 1)).toBe(true);
     // Leave the queue empty for the next test.
     for (const v of all) {
@@ -90,7 +90,7 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
   it('a result racing a cancel on the other instance: one wins, the loser is "no change", one refund', async () => {
     for (let round = 0; round < 15; round++) {
       const id = await newUser(a.store);
-      await a.data.grantCredits(id, 10);
+      await a.data.grantCredits({ userId: id, amount: 10 });
       const created = await a.store.chargeAndCreateVideo(charge(id, 10));
       if (created.kind !== 'created') throw new Error(created.kind);
       const video = (await a.store.claimVideo({
@@ -114,7 +114,7 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
         b.finishVideo({ id: video.id, finish: { status: 'canceled', error: 'user' }, now: now() }),
       ]);
       expect([done.changed, canceled.changed].filter(Boolean)).toHaveLength(1);
-      const refunds = (await a.data.ledgerOf(id)).filter((e) => e.type === 'refund');
+      const refunds = (await a.data.ledgerOf({ userId: id })).filter((e) => e.type === 'refund');
       expect(refunds.length).toBeLessThanOrEqual(1);
     }
     expect(await a.store.verifyInvariants()).toEqual([]);
@@ -143,11 +143,11 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
       ]);
       expect([r1.kind, r2.kind]).toEqual(['applied', 'applied']);
       const final = Math.floor((payment.credits * 2 * third) / payment.amountCents);
-      const clawed = (await a.data.ledgerOf(id))
+      const clawed = (await a.data.ledgerOf({ userId: id }))
         .filter((e) => e.type === 'clawback')
         .reduce((s, e) => s - e.amount, 0);
       expect(clawed).toBe(final);
-      expect((await a.store.findPayment(payment.id))!.creditsClawedBack).toBe(final);
+      expect((await a.store.findPayment({ id: payment.id }))!.creditsClawedBack).toBe(final);
     }
     expect(await a.store.verifyInvariants()).toEqual([]);
   });
@@ -165,13 +165,13 @@ describe.each(ADAPTERS)('store contract (%s): races between two instances', (_na
       );
       expect(results.filter((r) => r.kind === 'applied')).toHaveLength(1);
       expect(results.filter((r) => r.kind === 'duplicate_event')).toHaveLength(3);
-      expect((await a.store.getBalance(id))!.creditBalance).toBe(payment.credits);
+      expect((await a.store.getBalance({ userId: id }))!.creditBalance).toBe(payment.credits);
     }
   });
 
   it('an instance starting up takes nothing from a live one: its keys stay in progress, its leases stay its own', async () => {
     const id = await newUser(a.store);
-    await a.data.grantCredits(id, 10);
+    await a.data.grantCredits({ userId: id, amount: 10 });
     const staleBefore = new Date(Date.now() - 60_000).toISOString();
     const key = { userId: id, scope: 's', key: 'live', requestHash: 'h', now: now(), staleBefore };
     expect(await a.store.beginIdempotentRequest(key)).toEqual({ state: 'started' });

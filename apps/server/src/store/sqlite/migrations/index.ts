@@ -11,6 +11,7 @@ import { sql as videoLeases } from './010-video-leases.ts';
 import { sql as videoLibrary } from './011-video-library.ts';
 import { sql as mailOutboxRetention } from './012-mail-outbox-retention.ts';
 import { sql as perUserQueueIndexes } from './013-per-user-queue-indexes.ts';
+import { sql as idempotencyOutcome } from './014-idempotency-outcome.ts';
 
 export interface Migration {
   version: number;
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'video-library', sql: videoLibrary },
   { version: 12, name: 'mail-outbox-retention', sql: mailOutboxRetention },
   { version: 13, name: 'per-user-queue-indexes', sql: perUserQueueIndexes },
+  { version: 14, name: 'idempotency-outcome', sql: idempotencyOutcome },
 ];

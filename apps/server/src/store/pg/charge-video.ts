@@ -1,0 +1,51 @@
+import { LOW_BALANCE_THRESHOLD } from '@app/shared';
+import type { ChargeVideoInput, ChargeVideoResult } from '../types.ts';
+import { QUEUE_CHANNEL } from './listen.ts';
+import * as outbox from './outbox.ts';
+import type { Q } from './sql.ts';
+
+/**
+ * One statement, one round trip: `charge_video` (migration 2) locks the user, looks the key
+ * up, checks the queue cap and the balance, writes the video, the debit, the low-balance
+ * mail, the key's record with the outcome and the worker wake-up, and commits with it.
+ * `no_user` (or nothing): the user does not exist.
+ */
+export function chargeVideoStatement(
+  q: Q,
+  input: ChargeVideoInput,
+): Promise<ChargeVideoResult | { kind: 'no_user' } | undefined> {
+  const v = input.video;
+  const idem = input.idempotency;
+  return q.value<ChargeVideoResult | { kind: 'no_user' }>(
+    `SELECT charge_video(p_user_id => @userId, p_video_id => @id, p_video_key => @videoKey,
+       p_prompt => @prompt, p_duration_minutes => @durationMinutes,
+       p_resolution => @resolution, p_custom_music => @customMusic,
+       p_premium_tts => @premiumTTS, p_ai_enhancement => @aiEnhancement,
+       p_credits_used => @creditsUsed, p_description => @description,
+       p_created_at => @createdAt, p_max_queued => @maxQueued, p_scope => @scope,
+       p_key => @key, p_request_hash => @requestHash,
+       p_low_balance_threshold => @lowBalance, p_mail_message_id => @messageId,
+       p_queue_channel => @channel)`,
+    {
+      userId: v.userId,
+      id: v.id,
+      videoKey: v.idempotencyKey,
+      prompt: v.prompt,
+      durationMinutes: v.durationMinutes,
+      resolution: v.resolution,
+      customMusic: v.customMusic ? 1 : 0,
+      premiumTTS: v.premiumTTS ? 1 : 0,
+      aiEnhancement: v.aiEnhancement ? 1 : 0,
+      creditsUsed: v.creditsUsed,
+      description: `Video generation (${v.resolution}, ${v.durationMinutes} min)`,
+      createdAt: v.createdAt,
+      maxQueued: input.maxQueued,
+      scope: idem?.scope,
+      key: idem?.key,
+      requestHash: idem?.requestHash,
+      lowBalance: LOW_BALANCE_THRESHOLD,
+      messageId: outbox.newMessageId(),
+      channel: QUEUE_CHANNEL,
+    },
+  );
+}

@@ -1,0 +1,265 @@
+import { cancelRefundCredits } from '@app/shared';
+import type {
+  ClaimVideoInput,
+  FindVideoInput,
+  FinishVideoInput,
+  FinishVideoResult,
+  ListVideosInStatusInput,
+  ReapedVideo,
+  ReapLeasesInput,
+  ReleaseVideoLeaseInput,
+  RenewVideoLeaseInput,
+  VideoFinish,
+  VideoLease,
+  VideoRecord,
+} from '../types.ts';
+import { videoFromRow } from '../sqlite/rows.ts';
+import { applyEntry, lockUser } from './ledger.ts';
+import { balanceOf } from './ledger-queries.ts';
+import { QUEUE_CHANNEL, VIDEO_CHANNEL } from './listen.ts';
+import * as outbox from './outbox.ts';
+import type { Q } from './sql.ts';
+
+/**
+ * The render queue, as sqlite/videos.ts, plus the notifications other instances listen to.
+ * Every function runs inside the caller's transaction.
+ */
+
+const ACTIVE = "status IN ('queued', 'processing')";
+const leaseEnd = (now: string, leaseMs: number) =>
+  new Date(Date.parse(now) + leaseMs).toISOString();
+
+/** Tells every instance's listeners (SSE, the worker holding it) that the video changed. */
+const notifyVideo = (q: Q, id: string) => q.run('SELECT pg_notify(?, ?)', [VIDEO_CHANNEL, id]);
+
+export async function findVideo(q: Q, input: FindVideoInput): Promise<VideoRecord | null> {
+  const row = await q.get('SELECT * FROM video_generations WHERE id = ?', [input.id]);
+  return row ? videoFromRow(row) : null;
+}
+
+/** A video known to exist, read inside the transaction that changes it. */
+const videoById = async (q: Q, id: string) => (await findVideo(q, { id }))!;
+
+export async function claimVideo(q: Q, input: ClaimVideoInput): Promise<VideoRecord | null> {
+  // Claims serialize on one advisory lock: the per-user running cap is counted and then
+  // acted on, which at READ COMMITTED two claims could both pass. The job row itself is
+  // taken with SKIP LOCKED, so a row a cancel holds is passed over, never waited on.
+  await q.run('SELECT pg_advisory_xact_lock(7243002)');
+  const row = await q.get(
+    `UPDATE video_generations v SET status = 'processing', attempts = v.attempts + 1,
+         started_at = COALESCE(v.started_at, @now), updated_at = @now,
+         lease_owner = @owner, lease_until = @leaseUntil
+       FROM (
+         SELECT q.id FROM video_generations q
+         WHERE q.${ACTIVE} AND q.status = 'queued'
+           AND (SELECT COUNT(*) FROM video_generations r
+                WHERE r.user_id = q.user_id AND r.${ACTIVE} AND r.status = 'processing')
+               < @maxRunning
+         ORDER BY q.fair_round, q.created_at, q.id LIMIT 1
+         FOR UPDATE SKIP LOCKED) AS next
+       WHERE v.id = next.id
+       RETURNING v.*`,
+    {
+      now: input.now,
+      maxRunning: input.maxRunningPerUser,
+      owner: input.owner,
+      leaseUntil: leaseEnd(input.now, input.leaseMs),
+    },
+  );
+  return row ? videoFromRow(row) : null;
+}
+
+export async function renewVideoLease(
+  q: Q,
+  input: RenewVideoLeaseInput,
+): Promise<'renewed' | 'lost'> {
+  // A heartbeat moves no money: losing the last one to a database crash only shortens a
+  // lease, so it does not wait for the WAL flush that every money write waits for.
+  await q.run('SET LOCAL synchronous_commit = off');
+  const progress =
+    input.progress === undefined ? null : Math.max(0, Math.min(100, Math.round(input.progress)));
+  const changed = await q.run(
+    `UPDATE video_generations SET lease_until = @leaseUntil, updated_at = @now,
+         progress = GREATEST(progress, COALESCE(@progress::int, progress))
+       WHERE id = @id AND status = 'processing' AND lease_owner = @owner
+         AND attempts = @attempt`,
+    {
+      id: input.id,
+      now: input.now,
+      progress,
+      owner: input.lease.owner,
+      attempt: input.lease.attempt,
+      leaseUntil: leaseEnd(input.now, input.leaseMs),
+    },
+  );
+  // Progress reaches SSE streams on other instances; a bare heartbeat tells nobody.
+  if (changed > 0 && progress !== null) await notifyVideo(q, input.id);
+  return changed > 0 ? 'renewed' : 'lost';
+}
+
+export async function releaseVideoLease(q: Q, input: ReleaseVideoLeaseInput): Promise<boolean> {
+  const changed = await q.run(
+    `UPDATE video_generations SET status = 'queued', progress = 0, lease_owner = NULL,
+         lease_until = NULL, updated_at = @now
+       WHERE id = @id AND status = 'processing' AND lease_owner = @owner
+         AND attempts = @attempt`,
+    { id: input.id, now: input.now, owner: input.lease.owner, attempt: input.lease.attempt },
+  );
+  if (changed > 0) await notifyVideo(q, input.id);
+  return changed > 0;
+}
+
+export async function reapExpiredLeases(q: Q, input: ReapLeasesInput): Promise<ReapedVideo[]> {
+  const expired = await q.all<{ id: string; user_id: string }>(
+    `SELECT id, user_id FROM video_generations
+       WHERE status = 'processing' AND (lease_until IS NULL OR lease_until < ?)
+       ORDER BY lease_until LIMIT ?`,
+    [input.now, input.limit],
+  );
+  const reaped: ReapedVideo[] = [];
+  for (const { id, user_id: userId } of expired) {
+    await lockUser(q, userId);
+    // Re-read under the lock: the worker may have renewed or finished meanwhile.
+    const row = await q.get(
+      `SELECT * FROM video_generations WHERE id = ? AND status = 'processing'
+         AND (lease_until IS NULL OR lease_until < ?) FOR UPDATE`,
+      [id, input.now],
+    );
+    if (!row) continue;
+    const video = videoFromRow(row);
+    if (video.attempts >= input.maxAttempts) {
+      const failed = await resolveVideo(
+        q,
+        video,
+        { status: 'failed', error: 'Rendering failed repeatedly' },
+        input.now,
+      );
+      reaped.push({ video: failed.video, outcome: 'failed' });
+      continue;
+    }
+    const requeued = await q.get(
+      `UPDATE video_generations SET status = 'queued', progress = 0, lease_owner = NULL,
+           lease_until = NULL, updated_at = ? WHERE id = ? RETURNING *`,
+      [input.now, id],
+    );
+    await notifyVideo(q, id);
+    await q.run('SELECT pg_notify(?, ?)', [QUEUE_CHANNEL, '']);
+    reaped.push({ video: videoFromRow(requeued!), outcome: 'requeued' });
+  }
+  return reaped;
+}
+
+export async function listVideosInStatus(
+  q: Q,
+  input: ListVideosInStatusInput,
+): Promise<VideoRecord[]> {
+  return (
+    await q.all('SELECT * FROM video_generations WHERE status = ANY(?) ORDER BY created_at', [
+      input.statuses,
+    ])
+  ).map(videoFromRow);
+}
+
+export async function finishVideo(q: Q, input: FinishVideoInput): Promise<FinishVideoResult> {
+  const owner = await q.value<string>('SELECT user_id FROM video_generations WHERE id = ?', [
+    input.id,
+  ]);
+  if (owner === undefined) throw new Error(`no video ${input.id}`);
+  // Lock order user → video; the video row is then read locked, so a cancel and a
+  // result racing each other decide one after the other, and the loser sees the winner's
+  // terminal state ("no change") instead of running into the terminal-state trigger.
+  await lockUser(q, owner);
+  const current = videoFromRow(
+    (await q.get('SELECT * FROM video_generations WHERE id = ? FOR UPDATE', [input.id]))!,
+  );
+  if (input.lease && !(await holdsLease(q, input.id, input.lease))) {
+    return { video: current, changed: false, balance: await balanceOf(q, current.userId) };
+  }
+  return resolveVideo(q, current, input.finish, input.now);
+}
+
+const holdsLease = async (q: Q, id: string, lease: VideoLease): Promise<boolean> =>
+  (await q.value(
+    `SELECT 1 FROM video_generations
+       WHERE id = ? AND status = 'processing' AND lease_owner = ? AND attempts = ?`,
+    [id, lease.owner, lease.attempt],
+  )) !== undefined;
+
+/** Resolves a video whose row (and user) this transaction has locked; as SQLite's. */
+async function resolveVideo(
+  q: Q,
+  current: VideoRecord,
+  finish: VideoFinish,
+  now: string,
+): Promise<FinishVideoResult> {
+  const id = current.id;
+  if (
+    current.status === 'completed' ||
+    current.status === 'failed' ||
+    current.status === 'canceled'
+  ) {
+    return { video: current, changed: false, balance: await balanceOf(q, current.userId) };
+  }
+  if (finish.status === 'completed') {
+    await q.run(
+      `UPDATE video_generations SET status = 'completed', progress = 100, file_path = ?,
+           error = NULL, completed_at = ?, updated_at = ? WHERE id = ?`,
+      [finish.filePath, now, now, id],
+    );
+    await notifyVideo(q, id);
+    return {
+      video: await videoById(q, id),
+      changed: true,
+      balance: await balanceOf(q, current.userId),
+    };
+  }
+  const refund =
+    finish.status === 'canceled'
+      ? cancelRefundCredits({
+          status: current.status,
+          creditsUsed: current.creditsUsed,
+          progress: current.progress,
+        })
+      : current.creditsUsed;
+  await q.run(
+    `UPDATE video_generations SET status = ?, error = ?, credits_refunded = ?,
+         completed_at = ?, updated_at = ? WHERE id = ?`,
+    [finish.status, finish.error, refund, now, now, id],
+  );
+  const balance =
+    refund === 0
+      ? await balanceOf(q, current.userId)
+      : (
+          await applyEntry(
+            q,
+            current.userId,
+            {
+              type: 'refund',
+              amount: refund,
+              referenceType: 'video',
+              referenceId: id,
+              description: refundDescription(finish.status, current, refund),
+            },
+            now,
+          )
+        ).balanceAfter;
+  if (refund > 0) {
+    await outbox.noticeVideoRefund(
+      q,
+      { userId: current.userId, videoId: id, credits: refund, reason: finish.status },
+      now,
+    );
+  }
+  await notifyVideo(q, id);
+  return { video: await videoById(q, id), changed: true, balance };
+}
+
+function refundDescription(
+  status: 'failed' | 'canceled',
+  video: VideoRecord,
+  refund: number,
+): string {
+  if (status === 'failed') return 'Refund: video generation failed';
+  if (refund === video.creditsUsed) return 'Refund: video canceled';
+  return `Refund: video canceled at ${video.progress}% (${refund} of ${video.creditsUsed} credits)`;
+}

@@ -1,0 +1,122 @@
+import type { ChargeVideoInput, ChargeVideoResult } from '../types.ts';
+import { idempotencyRecord, recordOutcome, replayOf } from './idempotency.ts';
+import { applyEntry, LedgerRejected } from './ledger.ts';
+import { balanceOf } from './ledger-queries.ts';
+import type { Db } from './open.ts';
+import * as outbox from './outbox.ts';
+import { videoFromRow } from './rows.ts';
+import { statement } from './statements.ts';
+import { nextUserSeq } from './user-seq.ts';
+import { ACTIVE } from './videos.ts';
+
+/**
+ * The charge: debit and queue a video in the caller's transaction (synchronous, no awaits),
+ * with the Idempotency-Key's record and outcome when the request carried one.
+ */
+
+type Row = Record<string, unknown>;
+
+/** Thrown inside the transaction so the video row rolls back with the refused debit. */
+export class InsufficientInsideTx extends Error {
+  constructor(readonly balance: number) {
+    super('insufficient');
+  }
+}
+
+export function chargeAndCreateVideo(db: Db, input: ChargeVideoInput): ChargeVideoResult {
+  const v = input.video;
+  const idem = input.idempotency;
+  if (idem) {
+    const row = idempotencyRecord(db, v.userId, idem);
+    if (row && row.request_hash !== idem.requestHash) return { kind: 'key_reused' };
+    if (row && row.state === 'completed') return replayOf(row);
+  }
+  const queue = statement(
+    db,
+    `SELECT
+       (SELECT COUNT(*) FROM (SELECT 1 FROM video_generations
+          WHERE user_id = @userId AND status = 'queued'
+          LIMIT @maxQueued)) AS queued,
+       (SELECT MAX(fair_round) FROM video_generations
+          WHERE user_id = @userId AND ${ACTIVE}) AS userRound,
+       (SELECT MAX(fair_round) FROM video_generations
+          WHERE ${ACTIVE} AND status = 'processing') AS frontier`,
+  ).get({ userId: v.userId, maxQueued: input.maxQueued }) as {
+    // Counted only up to the cap: the answer is "at the cap or not", and counting every
+    // queued video made each charge cost grow with the user's backlog.
+    queued: number;
+    userRound: number | null;
+    frontier: number | null;
+  };
+  // Not remembered with the Idempotency-Key: it passes once the queue drains, and a retry
+  // with the same key must then go through.
+  if (queue.queued >= input.maxQueued) {
+    return { kind: 'too_many_queued', queued: queue.queued, limit: input.maxQueued };
+  }
+  // Start-time fair queueing: a user's next job goes one round after their last active one,
+  // but never before the round being rendered now, so waiting does not build up credit.
+  const fairRound = Math.max(queue.frontier ?? 0, (queue.userRound ?? 0) + 1);
+  const balance = balanceOf(db, v.userId);
+  if (balance < 0 || balance < v.creditsUsed) {
+    const refused = {
+      kind: balance < 0 ? ('owes' as const) : ('insufficient' as const),
+      balance,
+      required: v.creditsUsed,
+    };
+    if (idem) recordOutcome(db, v.userId, idem, refused, v.createdAt);
+    return refused;
+  }
+  const video = videoFromRow(
+    statement(
+      db,
+      `INSERT INTO video_generations (id, user_id, idempotency_key, status, prompt, duration_minutes,
+         resolution, custom_music, premium_tts, ai_enhancement, credits_used, created_at, updated_at,
+         fair_round, user_seq)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${nextUserSeq('video_generations')})
+       RETURNING *`,
+    ).get(
+      v.id,
+      v.userId,
+      v.idempotencyKey,
+      v.prompt,
+      v.durationMinutes,
+      v.resolution,
+      v.customMusic ? 1 : 0,
+      v.premiumTTS ? 1 : 0,
+      v.aiEnhancement ? 1 : 0,
+      v.creditsUsed,
+      v.createdAt,
+      v.createdAt,
+      fairRound,
+      v.userId,
+    ) as Row,
+  );
+  try {
+    const { balanceAfter } = applyEntry(
+      db,
+      v.userId,
+      {
+        type: 'usage',
+        amount: -v.creditsUsed,
+        referenceType: 'video',
+        referenceId: v.id,
+        description: `Video generation (${v.resolution}, ${v.durationMinutes} min)`,
+      },
+      v.createdAt,
+    );
+    outbox.noticeLowBalance(
+      db,
+      { userId: v.userId, before: balance, after: balanceAfter },
+      v.createdAt,
+    );
+    const created = { kind: 'created' as const, video, balance: balanceAfter };
+    if (idem) recordOutcome(db, v.userId, idem, created, v.createdAt);
+    return created;
+  } catch (err) {
+    if (err instanceof LedgerRejected && err.reason === 'insufficient') {
+      // Throwing rolls back the video row as well.
+      throw new InsufficientInsideTx(balanceOf(db, v.userId));
+    }
+    throw err;
+  }
+}

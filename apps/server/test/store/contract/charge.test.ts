@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADAPTERS, type AdapterUnderTest } from './adapters.ts';
+import { charge, newUser, now } from './fixtures.ts';
+
+/**
+ * The charge with an Idempotency-Key, against both adapters: the key's record holds the
+ * charge's domain outcome, and a replay returns that outcome as it was decided, whatever
+ * happened to the video or the balance since.
+ */
+describe.each(ADAPTERS)('store contract (%s): the idempotent charge', (name, open) => {
+  let a: AdapterUnderTest;
+  beforeAll(async () => {
+    a = await open();
+  });
+  afterAll(async () => a?.close());
+
+  it('replays the stored creation snapshot, not the video as it is now', async () => {
+    const id = await newUser(a.store);
+    await a.data.grantCredits({ userId: id, amount: 20 });
+    const first = await a.store.chargeAndCreateVideo(charge(id, 5, { key: 'snap' }));
+    if (first.kind !== 'created') throw new Error(first.kind);
+    expect(first).toMatchObject({ balance: 15, video: { status: 'queued', progress: 0 } });
+    await a.store.finishVideo({
+      id: first.video.id,
+      finish: { status: 'completed', filePath: '/videos/x.mp4' },
+      now: now(),
+    });
+    await a.data.grantCredits({ userId: id, amount: 100 });
+
+    const replay = await a.store.chargeAndCreateVideo(charge(id, 5, { key: 'snap' }));
+    expect(replay).toEqual({ kind: 'replayed', outcome: first });
+    expect((await a.store.findVideo({ id: first.video.id }))!.status).toBe('completed');
+    expect((await a.store.getBalance({ userId: id }))!.creditBalance).toBe(115);
+    expect((await a.data.ledgerOf({ userId: id })).filter((e) => e.type === 'usage')).toHaveLength(
+      1,
+    );
+  });
+
+  it('replays a refusal as refused, even once the balance would cover it', async () => {
+    const id = await newUser(a.store);
+    await a.data.grantCredits({ userId: id, amount: 3 });
+    const refused = await a.store.chargeAndCreateVideo(charge(id, 5, { key: 'poor' }));
+    expect(refused).toEqual({ kind: 'insufficient', balance: 3, required: 5 });
+    await a.data.grantCredits({ userId: id, amount: 50 });
+    expect(await a.store.chargeAndCreateVideo(charge(id, 5, { key: 'poor' }))).toEqual({
+      kind: 'replayed',
+      outcome: refused,
+    });
+    expect((await a.store.getBalance({ userId: id }))!.creditBalance).toBe(53);
+  });
+
+  it('refuses the key with another body, charging nothing', async () => {
+    const id = await newUser(a.store);
+    await a.data.grantCredits({ userId: id, amount: 20 });
+    await a.store.chargeAndCreateVideo(charge(id, 5, { key: 'k', requestHash: 'first' }));
+    expect(
+      await a.store.chargeAndCreateVideo(charge(id, 5, { key: 'k', requestHash: 'second' })),
+    ).toEqual({ kind: 'key_reused' });
+    expect((await a.store.getBalance({ userId: id }))!.creditBalance).toBe(15);
+    expect((await a.data.ledgerOf({ userId: id })).filter((e) => e.type === 'usage')).toHaveLength(
+      1,
+    );
+  });
+
+  it('replays a record written before outcomes were stored with its stored reply', async () => {
+    const id = await newUser(a.store);
+    await a.data.grantCredits({ userId: id, amount: 20 });
+    const body = '{"video":{"id":"old"},"creditsUsed":5,"newBalance":15}';
+    await a.data.recordLegacyReply({
+      userId: id,
+      scope: 'video.generate',
+      key: 'old',
+      requestHash: 'hash',
+      status: 202,
+      body,
+    });
+    expect(await a.store.chargeAndCreateVideo(charge(id, 5, { key: 'old' }))).toEqual({
+      kind: 'replayed_reply',
+      status: 202,
+      body,
+    });
+    expect(
+      await a.store.chargeAndCreateVideo(charge(id, 5, { key: 'old', requestHash: 'other' })),
+    ).toEqual({ kind: 'key_reused' });
+    expect((await a.store.getBalance({ userId: id }))!.creditBalance).toBe(20);
+  });
+
+  it('queues the low-balance mail with the charge that crosses the threshold, once', async () => {
+    const id = await newUser(a.store);
+    await a.data.grantCredits({ userId: id, amount: 20 });
+    await a.store.setNotificationSettings({
+      userId: id,
+      refundNotice: true,
+      lowBalance: true,
+      now: now(),
+    });
+    const mails = await a.data.countRows({ table: 'mail_outbox' });
+    await a.store.chargeAndCreateVideo(charge(id, 5));
+    expect(await a.data.countRows({ table: 'mail_outbox' })).toBe(mails);
+    await a.store.chargeAndCreateVideo(charge(id, 8));
+    expect(await a.data.countRows({ table: 'mail_outbox' })).toBe(mails + 1);
+    await a.store.chargeAndCreateVideo(charge(id, 5));
+    expect(await a.data.countRows({ table: 'mail_outbox' })).toBe(mails + 1);
+  });
+
+  it.runIf(name === 'postgres')(
+    'charges in one statement: one round trip, no BEGIN or COMMIT',
+    async () => {
+      const id = await newUser(a.store);
+      await a.data.grantCredits({ userId: id, amount: 20 });
+      for (const input of [charge(id, 5, { key: 'one-trip' }), charge(id, 5), charge(id, 50)]) {
+        const { result, statements } = await a.statementsDuring!(() =>
+          a.store.chargeAndCreateVideo(input),
+        );
+        expect(result.kind).toMatch(/created|insufficient/);
+        expect(statements).toHaveLength(1);
+        expect(statements[0]).toMatch(/^SELECT charge_video\(/);
+      }
+      const replay = await a.statementsDuring!(() =>
+        a.store.chargeAndCreateVideo(charge(id, 5, { key: 'one-trip' })),
+      );
+      expect(replay.result.kind).toBe('replayed');
+      expect(replay.statements).toHaveLength(1);
+    },
+  );
+});
