@@ -1,4 +1,5 @@
 import autocannon, { type Result } from 'autocannon';
+import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -42,11 +43,13 @@ async function bigVideoUrl(server: RunningServer, user: BenchUser): Promise<stri
     const body = (await res.json()) as { video: { status: string; fileUrl: string | null } };
     if (body.video.status === 'completed' && body.video.fileUrl) {
       const db = openDatabase(server.databasePath, { readonly: true });
-      const file = db
+      const key = db
         .prepare('SELECT file_path FROM video_generations WHERE id = ?')
         .pluck()
         .get(video.id) as string;
       db.close();
+      // Records keep the storage key, a name inside the server's video directory.
+      const file = path.isAbsolute(key) ? key : path.join(server.dataDir, 'videos', key);
       writeFileSync(file, randomBytes(2 * RANGE_BYTES));
       return new URL(body.video.fileUrl, server.baseUrl).toString();
     }

@@ -101,7 +101,12 @@ export class VideoWorker implements VideoQueue {
       },
     });
     await this.reap();
-    this.reaper = setInterval(() => void this.reap(), Math.max(100, this.o.leaseMs / 2));
+    // The reaper's tick is also the poll fallback: a wake-up that never arrived (a lost
+    // notification, another instance's announcement) delays a queued video by one tick.
+    this.reaper = setInterval(
+      () => void this.reap().then(() => this.wake()),
+      Math.max(100, this.o.leaseMs / 2),
+    );
     this.reaper.unref();
     this.wake();
   }

@@ -134,6 +134,14 @@ describe('group commit', () => {
  * on libuv's pool, behind a gate the test opens, so what happens before the disk answers can
  * be observed.
  */
+async function waitUntil(condition: () => boolean) {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('group commit with the WAL flushed before acknowledging', () => {
   let flushes: { requested: number; started: number };
   let gate: { open: () => void; wait: Promise<void> };
@@ -174,7 +182,7 @@ describe('group commit with the WAL flushed before acknowledging', () => {
     expect(acknowledged).toBe(true);
   });
 
-  it('keeps committing during a flush, and one fdatasync then covers every group committed meanwhile', async () => {
+  it('gathers the writes that arrive during a flush and commits them as one group after it', async () => {
     let fdatasyncs = 0;
     const flusher = walSyncFor(file, (fd, done) => {
       fdatasyncs += 1;
@@ -183,7 +191,11 @@ describe('group commit with the WAL flushed before acknowledging', () => {
       if (fdatasyncs === 1) void gate.wait.then(go);
       else go();
     });
-    writes = new GroupCommit(db, translateDriverError, { syncWal: flusher });
+    const commits: number[] = [];
+    writes = new GroupCommit(db, translateDriverError, {
+      syncWal: flusher,
+      afterCommit: () => commits.push(committedLabels().length),
+    });
     const acknowledged: string[] = [];
     const insertTracked = (label: string) => insert(label).then(() => acknowledged.push(label));
     const first = insertTracked('g0');
@@ -193,14 +205,36 @@ describe('group commit with the WAL flushed before acknowledging', () => {
       later.push(insertTracked(`g${i}`));
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    // Five more groups committed (visible to another connection) while the disk is busy...
-    expect(committedLabels()).toEqual(['g0', 'g1', 'g2', 'g3', 'g4', 'g5']);
+    // The event loop kept taking writes, but none committed while the disk was busy...
+    expect(committedLabels()).toEqual(['g0']);
     expect(acknowledged).toEqual([]);
     gate.open();
     await Promise.all([first, ...later]);
-    // ...and all five were made durable by one more fdatasync, not five.
+    // ...then the five committed together: two COMMITs and two fdatasyncs for six writes.
+    expect(commits).toEqual([1, 6]);
     expect(fdatasyncs).toBe(2);
     expect(acknowledged).toEqual(['g0', 'g1', 'g2', 'g3', 'g4', 'g5']);
+    flusher.close();
+  });
+
+  it('coalesces flushes requested while one runs into a single fdatasync', async () => {
+    let fdatasyncs = 0;
+    const flusher = walSyncFor(file, (fd, done) => {
+      fdatasyncs += 1;
+      const go = () => fdatasync(fd, done);
+      if (fdatasyncs === 1) void gate.wait.then(go);
+      else go();
+    });
+    const results: Array<Error | null> = [];
+    await insert('on disk');
+    // Three callers (say, another connection's commits) ask while the first flush is held.
+    for (let i = 0; i < 4; i += 1) flusher((error) => results.push(error));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(results).toEqual([]);
+    gate.open();
+    await waitUntil(() => results.length === 4);
+    expect(results).toEqual([null, null, null, null]);
+    expect(fdatasyncs).toBe(2);
     flusher.close();
   });
 
@@ -212,8 +246,13 @@ describe('group commit with the WAL flushed before acknowledging', () => {
       onSyncFailure: (error) => told.push(error),
     });
     const pending = Promise.allSettled([insert('lost-1'), insert('lost-2')]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Arrives while the failing flush runs: gathered for the next group, which never commits.
+    const waiting = insert('gathered');
     gate.open();
     const results = await pending;
+    await expect(waiting).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(committedLabels()).not.toContain('gathered');
     for (const r of results) {
       expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
     }

@@ -43,6 +43,7 @@ export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
   private unsyncedGroups = 0;
+  private commitAfterSync = false;
   private drainedListeners: (() => void)[] = [];
   private syncFailure: unknown;
 
@@ -66,6 +67,17 @@ export class GroupCommit {
   /** Runs whatever is queued now (also called before the database closes). */
   flush(): void {
     this.scheduled = false;
+    // While the disk flushes, new writes gather instead of committing in small groups: one
+    // COMMIT (and one flush) after it then covers them all, as a blocking FULL commit would
+    // batch them, but the event loop keeps parsing, authenticating and reading meanwhile.
+    if (this.options.syncWal && this.unsyncedGroups > 0) {
+      this.commitAfterSync = true;
+      return;
+    }
+    if (this.syncFailure !== undefined) {
+      for (const p of this.queue.splice(0)) p.reject(this.syncFailure);
+      return;
+    }
     const group = this.queue;
     if (group.length === 0) return;
     this.queue = [];
@@ -101,6 +113,11 @@ export class GroupCommit {
       } else {
         acknowledge();
       }
+      if (this.unsyncedGroups > 0) return;
+      if (this.commitAfterSync) {
+        this.commitAfterSync = false;
+        this.flush();
+      }
       if (this.unsyncedGroups === 0) {
         for (const listener of this.drainedListeners.splice(0)) listener();
       }
@@ -109,9 +126,11 @@ export class GroupCommit {
 
   /** Commits what is queued and waits until every committed group is on stable storage. */
   async drain(): Promise<void> {
-    this.flush();
-    if (this.unsyncedGroups === 0) return;
-    await new Promise<void>((resolve) => this.drainedListeners.push(resolve));
+    for (;;) {
+      this.flush();
+      if (this.unsyncedGroups === 0 && this.queue.length === 0) return;
+      await new Promise<void>((resolve) => this.drainedListeners.push(resolve));
+    }
   }
 
   private inSavepoint(work: () => unknown): Outcome {
