@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -9,6 +9,7 @@ import { AppError } from '../src/errors.ts';
 import { createVideoStorage } from '../src/video/storage/create-video-storage.ts';
 import { LocalDirectoryStorage } from '../src/video/storage/local-directory.ts';
 import { InvalidVideoKeyError } from '../src/video/storage/video-storage.ts';
+import { createHarness } from './helpers/harness.ts';
 
 /** Issue 12: rendered files behind VideoStorage; the local adapter on real files. */
 
@@ -238,5 +239,47 @@ describe('the local directory', () => {
     await storage.remove(poster);
     await storage.remove(legacy);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('abandoned staged files (a process that died mid-render)', () => {
+  const hourAgo = () => new Date(Date.now() - 3600_000);
+
+  it('sweeps staged files written before the cut-off, and nothing else', async () => {
+    const old = await storage.stage(storage.keyFor({ videoId: VIDEO_ID, attempt: 1 }));
+    await writeFile(old.path, 'half a render');
+    await utimes(old.path, hourAgo(), hourAgo());
+    const live = await storage.stage(storage.keyFor({ videoId: VIDEO_ID, attempt: 2 }));
+    await writeFile(live.path, 'still rendering');
+    await put(storage.keyFor({ videoId: VIDEO_ID, attempt: 3 }), 'a finished video');
+    const finished = path.join(dir, `${VIDEO_ID}-3.mp4`);
+    await utimes(finished, hourAgo(), hourAgo());
+    const unrelated = path.join(dir, '.keep');
+    await writeFile(unrelated, '');
+    await utimes(unrelated, hourAgo(), hourAgo());
+
+    const cutOff = new Date(Date.now() - 60_000);
+    expect(await storage.sweepAbandoned({ before: cutOff })).toBe(1);
+    expect(existsSync(old.path)).toBe(false);
+    expect(existsSync(live.path)).toBe(true);
+    expect(existsSync(finished)).toBe(true);
+    expect(existsSync(unrelated)).toBe(true);
+    expect(await storage.sweepAbandoned({ before: cutOff })).toBe(0);
+  });
+
+  it('a starting worker sweeps what a dead process staged long ago', async () => {
+    const h = await createHarness({ VIDEO_DIR: dir }, { startWorker: false });
+    try {
+      const old = await storage.stage(storage.keyFor({ videoId: VIDEO_ID, attempt: 1 }));
+      await writeFile(old.path, 'left by a crash');
+      await utimes(old.path, hourAgo(), hourAgo());
+      const recent = await storage.stage(storage.keyFor({ videoId: VIDEO_ID, attempt: 2 }));
+      await writeFile(recent.path, 'another instance, rendering now');
+      await h.worker.start();
+      expect(existsSync(old.path)).toBe(false);
+      expect(existsSync(recent.path)).toBe(true);
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { AppError, rateLimited } from '../errors.ts';
-import type { Store } from '../store/types.ts';
+import type { IdempotencyKeyRef, Store } from '../store/types.ts';
 import { actorOf } from './auth.ts';
 import type { IdempotencyKeyQuota } from './request-limits.ts';
 
-/** What a handler with an `atomic` key gets from `atomicKeyOf`: the key, validated and counted. */
-export interface IdempotencyRequest {
-  scope: string;
-  key: string;
-  requestHash: string;
-}
+/**
+ * What a handler with an `atomic` key gets from `atomicKeyOf`: the key, validated, counted and
+ * fingerprinted, exactly what the store records with the effect.
+ */
+export type IdempotencyRequest = IdempotencyKeyRef;
 
 /** The `atomic` key of this request, if it sent one. */
 export const atomicKeyOf = (res: Response): IdempotencyRequest | undefined =>

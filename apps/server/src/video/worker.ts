@@ -63,6 +63,9 @@ const REAP_BATCH = 100;
  * reaps the leases of workers that stopped renewing theirs. Every job ends completed or
  * failed with its one refund; a worker whose lease was lost can no longer write anything.
  */
+/** How much older than the render timeout a staged file must be to count as abandoned. */
+const STAGING_MARGIN_MS = 10 * 60_000;
+
 export class VideoWorker implements VideoQueue {
   private readonly events = new EventEmitter();
   private readonly running = new Map<string, AbortController>();
@@ -89,6 +92,7 @@ export class VideoWorker implements VideoQueue {
    */
   async start(): Promise<void> {
     this.started = true;
+    await this.sweepAbandonedFiles();
     // Other instances' changes: SSE streams here see their progress and results, a render
     // here canceled there stops at once, and a video queued there wakes this worker.
     this.stopListening = await this.o.store.listenVideoEvents({
@@ -109,6 +113,21 @@ export class VideoWorker implements VideoQueue {
     );
     this.reaper.unref();
     this.wake();
+  }
+
+  /**
+   * Staged output of renders whose process died (a finished or failed render discards its
+   * own). Anything staged before the longest a render may run, plus a margin, is nobody's.
+   */
+  private async sweepAbandonedFiles(): Promise<void> {
+    // File times are the wall clock's, whatever clock the worker's records use.
+    const before = new Date(Date.now() - this.o.renderTimeoutMs - STAGING_MARGIN_MS);
+    try {
+      const removed = await this.o.storage.sweepAbandoned({ before });
+      if (removed > 0) this.o.log.info({ removed }, 'removed abandoned staged video files');
+    } catch (err) {
+      this.o.log.warn({ err }, 'could not sweep abandoned staged video files');
+    }
   }
 
   /** A video changed on another instance: re-read it for whoever here cares. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { constants, mkdirSync } from 'node:fs';
-import { chmod, lstat, open, rename, rm } from 'node:fs/promises';
+import { chmod, lstat, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { AppError } from '../../errors.ts';
@@ -113,7 +113,23 @@ export class LocalDirectoryStorage implements VideoStorage {
   async remove(key: string): Promise<void> {
     await rm(resolveKey(this.dir, key), { force: true });
   }
+
+  async sweepAbandoned(input: { before: Date }): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.dir)) {
+      if (!STAGED_NAME.test(name)) continue;
+      const file = path.join(this.dir, name);
+      const info = await lstat(file).catch(() => null);
+      if (!info?.isFile() || info.mtime >= input.before) continue;
+      await rm(file, { force: true });
+      removed += 1;
+    }
+    return removed;
+  }
 }
+
+/** `.<key>.<uuid>.staged`, as `stage` names them: never a valid key, never user data. */
+const STAGED_NAME = /^\..+\.[0-9a-f-]{36}\.staged$/;
 
 function clampRange(range: ByteRange | undefined, size: number): ByteRange {
   if (!range) return { start: 0, end: size - 1 };

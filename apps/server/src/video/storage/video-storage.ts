@@ -53,4 +53,10 @@ export interface VideoStorage {
   stat(key: string): Promise<StoredFileInfo | null>;
   /** Removes exactly this key, never a pattern; nothing there is not an error. */
   remove(key: string): Promise<void>;
+  /**
+   * Removes staged files last written before `before`: what a process that died mid-render
+   * left behind (a live render elsewhere writes its staged file more recently than that).
+   * Returns how many went.
+   */
+  sweepAbandoned(input: { before: Date }): Promise<number>;
 }
