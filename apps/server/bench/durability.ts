@@ -12,6 +12,7 @@ import {
   webhookEvents,
   type RunningServer,
 } from './lib.ts';
+import { percentile } from './stats.ts';
 
 /**
  * Issue 11, part 1: what power-loss durability costs. Three servers on fresh databases, the
@@ -71,12 +72,6 @@ interface Target {
 }
 
 const empty = (): Totals => ({ requests: 0, seconds: 0, errors: 0, latencies: [] });
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 export const p99 = (t: Totals) => percentile(t.latencies, 99);
 export const rps = (t: Totals) => (t.seconds > 0 ? t.requests / t.seconds : 0);

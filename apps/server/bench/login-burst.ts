@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { openDatabase } from '../src/store/sqlite/open.ts';
 import { buyPacks, signup, startServer, type BenchUser, type RunningServer } from './lib.ts';
+import { percentile } from './stats.ts';
 
 /**
  * Issue 10, finding 4: a 300-way parallel login burst used to fill libuv's thread pool with
@@ -57,12 +58,6 @@ async function bigVideoUrl(server: RunningServer, user: BenchUser): Promise<stri
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-
-const percentile = (values: number[], p: number) => {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-};
 
 /** Sequential 1 MB range reads (each from a random offset) until `until`; latencies in ms. */
 async function rangeReads(url: string, until: number) {

@@ -11,6 +11,7 @@ import {
   type PgCluster,
 } from './backends.ts';
 import { signup, type BenchUser } from './lib.ts';
+import { percentile, prng } from './stats.ts';
 
 /**
  * Issue 12, step 7: the same many-user load on SQLite (1 instance), PostgreSQL (1 instance)
@@ -96,12 +97,6 @@ const empty = (): Totals => ({
   latencies: [],
 });
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 function summary(t: Totals): Summary {
   return {
     requests: t.requests,
@@ -111,18 +106,6 @@ function summary(t: Totals): Summary {
     p99: percentile(t.latencies, 99),
     errors: t.errors,
     unexpected: t.unexpected,
-  };
-}
-
-/** mulberry32: the same seed draws the same users, in the same order, on every deployment. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -169,7 +152,7 @@ async function slice(
   into: Totals,
 ): Promise<void> {
   const expected = route === 'balance' ? 200 : 202;
-  const random = seeded(seed);
+  const random = prng(seed);
   const servers = s.backend.servers;
   const latencies: number[] = [];
   const results = await Promise.all(

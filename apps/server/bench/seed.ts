@@ -10,6 +10,7 @@ import { hashPassword } from '../src/services/auth/passwords.ts';
 import { applyEntry, LedgerRejected } from '../src/store/sqlite/ledger.ts';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { PackageRecord, PaymentDecision } from '../src/store/types.ts';
+import { prng } from './stats.ts';
 
 /**
  * `pnpm bench:seed [file] [--scale 0.01] [--force] [--verify]`: a database that looks like a
@@ -60,18 +61,6 @@ const TOTAL = {
 const HEAVY_USERS = Math.max(1, Math.round(10 * scale));
 /** At least 2,000 pages of 20 at scale 1; small runs keep a deep page to measure. */
 const HEAVY_ENTRIES = Math.max(5_000, Math.round(100_000 * scale));
-
-/** mulberry32: a repeatable build (same scale, same shape). */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(20261124);
 /** floor(x), plus one with probability frac(x): totals come out right on average. */
 const share = (x: number) => Math.floor(x) + (random() < x - Math.floor(x) ? 1 : 0);

@@ -1,9 +1,5 @@
 import { rename, rm } from 'node:fs/promises';
 import { runProcess } from './renderers/run-ffmpeg.ts';
-import { posterKeyOf } from './storage/keys.ts';
-
-/** The poster lives beside its MP4, so whoever removes the video can remove it too. */
-export const posterPathOf = posterKeyOf;
 
 const POSTER_WIDTH = 480;
 const POSTER_TIMEOUT_MS = 30_000;
@@ -15,12 +11,12 @@ const POSTER_TIMEOUT_MS = 30_000;
 export async function extractPoster(options: {
   ffmpegPath: string;
   videoPath: string;
-  /** Where the JPEG goes; beside the MP4 by default. */
-  posterPath?: string;
+  /** Where the JPEG goes (the storage's staged path for the poster's key). */
+  posterPath: string;
   durationSeconds: number;
   signal?: AbortSignal;
 }): Promise<string> {
-  const target = options.posterPath ?? posterPathOf(options.videoPath);
+  const target = options.posterPath;
   const temp = `${target}.tmp.jpg`;
   const at = Math.min(1, options.durationSeconds / 2);
   try {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpendSummaryResponse, Video } from '@app/shared';
 import { createRenderer } from '../../src/video/renderers/index.ts';
-import { posterPathOf } from '../../src/video/poster.ts';
+import { posterKeyOf } from '../../src/video/storage/keys.ts';
 import { SPEND_DAILY_SQL, SPEND_USAGE_SQL } from '../../src/store/sqlite/video-library.ts';
 import { createHarness, type Harness, type TestUser } from '../helpers/harness.ts';
 import { sqliteAdapterInternals } from '../../src/store/sqlite/test-data.ts';
@@ -221,7 +221,7 @@ describe('video library: posters and delete', () => {
     // Records keep the storage's key, a name inside VIDEO_DIR.
     const file = path.join(rendered.config.videoDir, stored!.filePath!);
     expect(existsSync(file)).toBe(true);
-    expect(existsSync(posterPathOf(file))).toBe(true);
+    expect(existsSync(posterKeyOf(file))).toBe(true);
     const ledgerBefore = await ledgerFor(rendered, video.id);
     const usageRow = async () =>
       (
@@ -240,7 +240,7 @@ describe('video library: posters and delete', () => {
     const res = await rendered.http().delete(`/api/video/${video.id}`).set(owner.auth);
     expect(res.status, res.text).toBe(204);
     expect(existsSync(file)).toBe(false);
-    expect(existsSync(posterPathOf(file))).toBe(false);
+    expect(existsSync(posterKeyOf(file))).toBe(false);
     expect(await ledgerFor(rendered, video.id)).toEqual(ledgerBefore);
     expect((await rendered.store.getBalance({ userId: owner.id }))!.creditBalance).toBe(
       balanceBefore,

@@ -1,12 +1,9 @@
 import type Stripe from 'stripe';
 import type { ConfirmPaymentRequest, ConfirmPaymentResponse } from '@app/shared';
 import { AppError, notFound } from '../../errors.ts';
-import { presentPayment } from '../../presenters/payment.ts';
 import type { Actor, ServiceContext } from '../context.ts';
-import { factsFromIntent } from './facts.ts';
 import { providerError } from './provider-error.ts';
-import { decidePayment } from './settlement.ts';
-import { updatePayment } from './update-payment.ts';
+import { settleFromIntent } from './settle-from-intent.ts';
 
 /**
  * Re-reads the PaymentIntent from Stripe (never trusting the browser) and settles it. Safe to
@@ -36,14 +33,5 @@ export async function confirmPayment(options: {
     );
     throw new AppError('INVALID_STATE', 'This payment cannot be confirmed');
   }
-  const result = await updatePayment({
-    ctx,
-    input: {
-      paymentIntentId: intent.id,
-      decide: decidePayment(factsFromIntent(intent)),
-      now: ctx.now().toISOString(),
-    },
-  });
-  if (result.kind !== 'applied') throw notFound('Payment');
-  return { payment: presentPayment(result.payment), creditBalance: result.balance };
+  return settleFromIntent(ctx, intent);
 }

@@ -4,10 +4,8 @@ import { AppError, notFound } from '../../errors.ts';
 import { presentPayment } from '../../presenters/payment.ts';
 import type { PaymentRecord } from '../../store/types.ts';
 import type { Actor, ServiceContext } from '../context.ts';
-import { factsFromIntent } from './facts.ts';
 import { providerError } from './provider-error.ts';
-import { decidePayment } from './settlement.ts';
-import { updatePayment } from './update-payment.ts';
+import { settleFromIntent } from './settle-from-intent.ts';
 
 /**
  * A payment left waiting (3-D Secure interrupted by a reload, a closed tab) can be finished or
@@ -20,19 +18,6 @@ async function ownOpenPayment(ctx: ServiceContext, actor: Actor, paymentId: stri
   const payment = await ctx.store.findPayment({ id: paymentId });
   if (!payment || payment.userId !== actor.userId) throw notFound('Payment');
   return payment;
-}
-
-async function settleFromIntent(ctx: ServiceContext, intent: Stripe.PaymentIntent) {
-  const result = await updatePayment({
-    ctx,
-    input: {
-      paymentIntentId: intent.id,
-      decide: decidePayment(factsFromIntent(intent)),
-      now: ctx.now().toISOString(),
-    },
-  });
-  if (result.kind !== 'applied') throw notFound('Payment');
-  return { payment: presentPayment(result.payment), creditBalance: result.balance };
 }
 
 /** The intent's client secret again, so the browser can reopen the bank's challenge. */

@@ -9,12 +9,8 @@ import type {
 
 export type { SettlementOutcome };
 
-/**
- * One word for a settlement, as operators read it in the webhook-event log and in the
- * webhook's answer: its outcomes joined with `+` (`credited+clawed_back`).
- */
-export const settlementLabel = (outcomes: readonly SettlementOutcome[]): string =>
-  outcomes.join('+');
+// The adapters write the same label into the webhook-event log.
+export { settlementLabel } from '../../store/settlement-label.ts';
 
 /** What Stripe has told us about a payment, from an event or from re-reading the intent. */
 export interface PaymentFacts {

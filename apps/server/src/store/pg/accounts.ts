@@ -1,5 +1,8 @@
 import { cancelRefundCredits } from '@app/shared';
 import type {
+  RequestPasswordResetInput,
+  CreateAccountInput,
+  CreateAccountResult,
   AccountTokenPurpose,
   MailDraft,
   NewAccountToken,
@@ -34,20 +37,7 @@ async function voidTokens(q: Q, userId: string, purpose: AccountTokenPurpose, no
   );
 }
 
-export async function createAccount(
-  q: Q,
-  input: {
-    id: string;
-    email: string;
-    name: string;
-    passwordHash: string;
-    signupBonus: number;
-    bonusMailboxHash: string;
-    now: string;
-    verification: NewAccountToken;
-    mail: MailDraft[];
-  },
-): Promise<{ user: UserRecord; bonusGranted: boolean } | 'email_taken'> {
+export async function createAccount(q: Q, input: CreateAccountInput): Promise<CreateAccountResult> {
   const inserted = await q.run(
     `INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING`,
@@ -82,12 +72,7 @@ export async function issueAccountToken(
 
 export async function requestPasswordReset(
   q: Q,
-  input: {
-    email: string;
-    token: Omit<NewAccountToken, 'email'>;
-    now: string;
-    mail: (user: UserRecord) => MailDraft[];
-  },
+  input: RequestPasswordResetInput,
 ): Promise<boolean> {
   const row = await q.get('SELECT * FROM users WHERE email = ? AND deleted_at IS NULL', [
     input.email,

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { LOW_BALANCE_THRESHOLD } from '@app/shared';
-import type { ClaimedMail, MailDraft, MailParams, MailTemplate } from '../types.ts';
+import type {
+  ClaimedMail,
+  MailDraft,
+  MailParams,
+  MailTemplate,
+  MarkMailFailedInput,
+} from '../types.ts';
 import type { Q } from './sql.ts';
 
 /** The mail outbox, as in SQLite: a mail is queued in the transaction of its event. */
@@ -117,15 +123,7 @@ export async function markMailSent(q: Q, id: number, now: string): Promise<void>
   );
 }
 
-export async function markMailFailed(
-  q: Q,
-  input: {
-    id: number;
-    error: string;
-    nextAttemptAt: string | null;
-    state: 'pending' | 'failed' | 'canceled';
-  },
-): Promise<void> {
+export async function markMailFailed(q: Q, input: MarkMailFailedInput): Promise<void> {
   await q.run(
     `UPDATE mail_outbox SET state = @state, last_error = @error, lease_until = NULL,
        next_attempt_at = COALESCE(@nextAttemptAt, next_attempt_at),

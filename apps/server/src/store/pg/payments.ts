@@ -1,3 +1,4 @@
+import { settlementLabel } from '../settlement-label.ts';
 import type {
   AttachPaymentIntentInput,
   CreatePaymentInput,
@@ -133,7 +134,7 @@ export async function updatePayment(q: Q, input: UpdatePaymentInput): Promise<Pa
   if (input.event) {
     await q.run(
       'INSERT INTO stripe_events (id, type, payment_id, outcome, received_at) VALUES (?, ?, ?, ?, ?)',
-      [input.event.id, input.event.type, payment.id, decision.outcomes.join('+'), input.now],
+      [input.event.id, input.event.type, payment.id, settlementLabel(decision.outcomes), input.now],
     );
   }
   return {

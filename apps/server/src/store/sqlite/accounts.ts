@@ -1,5 +1,8 @@
 import { cancelRefundCredits } from '@app/shared';
 import type {
+  RequestPasswordResetInput,
+  CreateAccountInput,
+  CreateAccountResult,
   AccountTokenPurpose,
   MailDraft,
   NewAccountToken,
@@ -35,20 +38,7 @@ function voidTokens(db: Db, userId: string, purpose: AccountTokenPurpose, now: s
   ).run(now, userId, purpose);
 }
 
-export function createAccount(
-  db: Db,
-  input: {
-    id: string;
-    email: string;
-    name: string;
-    passwordHash: string;
-    signupBonus: number;
-    bonusMailboxHash: string;
-    now: string;
-    verification: NewAccountToken;
-    mail: MailDraft[];
-  },
-): { user: UserRecord; bonusGranted: boolean } | 'email_taken' {
+export function createAccount(db: Db, input: CreateAccountInput): CreateAccountResult {
   const inserted = statement(
     db,
     `INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
@@ -82,15 +72,7 @@ export function issueAccountToken(
   for (const draft of input.mail) enqueueMail(db, draft, input.now);
 }
 
-export function requestPasswordReset(
-  db: Db,
-  input: {
-    email: string;
-    token: Omit<NewAccountToken, 'email'>;
-    now: string;
-    mail: (user: UserRecord) => MailDraft[];
-  },
-): boolean {
+export function requestPasswordReset(db: Db, input: RequestPasswordResetInput): boolean {
   const row = statement(db, 'SELECT * FROM users WHERE email = ? AND deleted_at IS NULL').get(
     input.email,
   ) as Row | undefined;

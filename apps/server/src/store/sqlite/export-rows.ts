@@ -124,15 +124,7 @@ export class SqliteRowExport {
       .prepare(`SELECT ${columns} FROM ${quote(table)} ORDER BY ${order}`)
       .raw(true)
       .iterate() as IterableIterator<unknown[]>;
-    let batch: unknown[][] = [];
-    for (const row of rows) {
-      batch.push(row);
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
+    yield* inBatches(rows, size);
   }
 
   ledgerTotals(): { entries: number; sum: number } {
@@ -156,14 +148,19 @@ export class SqliteRowExport {
          FROM users u ORDER BY u.id`,
       )
       .iterate() as IterableIterator<UserLedgerSummary>;
-    let batch: UserLedgerSummary[] = [];
-    for (const row of rows) {
-      batch.push(row);
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
+    yield* inBatches(rows, size);
   }
+}
+
+/** Rows of a streaming query in arrays of `size`, so no table is ever held whole. */
+function* inBatches<T>(rows: Iterable<T>, size: number): Generator<T[]> {
+  let batch: T[] = [];
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { LOW_BALANCE_THRESHOLD } from '@app/shared';
-import type { ClaimedMail, MailDraft, MailParams, MailTemplate } from '../types.ts';
+import type {
+  ClaimedMail,
+  MailDraft,
+  MailParams,
+  MailTemplate,
+  MarkMailFailedInput,
+} from '../types.ts';
 import type { Db } from './open.ts';
 import { statement } from './statements.ts';
 
@@ -123,15 +129,7 @@ export function markMailSent(db: Db, id: number, now: string): void {
   ).run(now, id);
 }
 
-export function markMailFailed(
-  db: Db,
-  input: {
-    id: number;
-    error: string;
-    nextAttemptAt: string | null;
-    state: 'pending' | 'failed' | 'canceled';
-  },
-): void {
+export function markMailFailed(db: Db, input: MarkMailFailedInput): void {
   // A mail that will never be sent forgets its parameters as a sent one does.
   statement(
     db,

@@ -1,3 +1,4 @@
+import { settlementLabel } from '../settlement-label.ts';
 import type {
   AttachPaymentIntentInput,
   CreatePaymentInput,
@@ -119,7 +120,7 @@ export function updatePayment(db: Db, input: UpdatePaymentInput): PaymentUpdateR
     );
   }
   if (input.event) {
-    const outcome = decision.outcomes.join('+');
+    const outcome = settlementLabel(decision.outcomes);
     insertEvent(db, { ...input.event, paymentId: payment.id, outcome, now: input.now });
   }
   return {
