@@ -335,6 +335,7 @@ export class VideoWorker implements VideoQueue {
         .catch(() => undefined);
     const progress = progressWriter({
       intervalMs: PROGRESS_WRITE_INTERVAL_MS,
+      recorded: video.progress,
       write: (percent) => void renew(percent),
     });
     const heartbeat = setInterval(() => void renew(), Math.max(50, this.o.leaseMs / 3));
