@@ -47,5 +47,6 @@ export function chargeVideoStatement(
       messageId: outbox.newMessageId(),
       channel: QUEUE_CHANNEL,
     },
+    'prepared_charge_video',
   );
 }

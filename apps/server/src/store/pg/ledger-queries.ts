@@ -80,6 +80,7 @@ export async function getBalance(q: Q, input: GetBalanceInput): Promise<Balance 
   const row = await q.get<{ credit_balance: number; total_credits_purchased: number }>(
     'SELECT credit_balance, total_credits_purchased FROM users WHERE id = ?',
     [input.userId],
+    'prepared_balance',
   );
   return row
     ? { creditBalance: row.credit_balance, totalCreditsPurchased: row.total_credits_purchased }

@@ -27,6 +27,7 @@ export async function isSessionActive(q: Q, input: IsSessionActiveInput): Promis
       `SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND u.disabled_at IS NULL`,
       [input.sessionId, input.userId],
+      'prepared_session_active',
     )) !== undefined
   );
 }

@@ -33,26 +33,46 @@ function values(names: string[] | null, params: Params): unknown[] {
   return names.map((k) => (bag[k] === undefined ? null : bag[k]));
 }
 
+/**
+ * A statement PostgreSQL keeps parsed and planned per connection under this name, for the
+ * few that run on every request (the session check, the charge): unnamed, each call is
+ * parsed and planned again, which cost more server time than running the session check.
+ * Only for statements whose result columns no migration changes (no `SELECT *`): a prepared
+ * statement whose result type changed under it fails until its connection closes.
+ */
+export type PreparedName = `prepared_${string}`;
+
 /** One connection's queries (inside a transaction, or alone: each statement then commits). */
 export class Q {
   constructor(readonly client: Pick<PoolClient, 'query'>) {}
 
-  private async exec(sql: string, params: Params) {
+  private async exec(sql: string, params: Params, name?: PreparedName) {
     const { text, names } = compile(sql);
-    return this.client.query<QueryResultRow>(text, values(names, params));
+    const args = values(names, params);
+    return name
+      ? this.client.query<QueryResultRow>({ name, text, values: args })
+      : this.client.query<QueryResultRow>(text, args);
   }
 
   async all<T = Row>(sql: string, params: Params = []): Promise<T[]> {
     return (await this.exec(sql, params)).rows as T[];
   }
 
-  async get<T = Row>(sql: string, params: Params = []): Promise<T | undefined> {
-    return (await this.exec(sql, params)).rows[0] as T | undefined;
+  async get<T = Row>(
+    sql: string,
+    params: Params = [],
+    prepared?: PreparedName,
+  ): Promise<T | undefined> {
+    return (await this.exec(sql, params, prepared)).rows[0] as T | undefined;
   }
 
-  /** The first column of the first row. */
-  async value<T = unknown>(sql: string, params: Params = []): Promise<T | undefined> {
-    const row = (await this.exec(sql, params)).rows[0];
+  /** The first column of the first row; `prepared` names a hot statement (see PreparedName). */
+  async value<T = unknown>(
+    sql: string,
+    params: Params = [],
+    prepared?: PreparedName,
+  ): Promise<T | undefined> {
+    const row = (await this.exec(sql, params, prepared)).rows[0];
     return row === undefined ? undefined : (Object.values(row)[0] as T);
   }
 

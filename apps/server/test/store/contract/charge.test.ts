@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS, type AdapterUnderTest } from './adapters.ts';
+import type { PgStore } from '../../../src/store/pg/pg-store.ts';
 import { charge, newUser, now } from './fixtures.ts';
 
 /**
@@ -121,6 +122,39 @@ describe.each(ADAPTERS)('store contract (%s): the idempotent charge', (name, ope
       );
       expect(replay.result.kind).toBe('replayed');
       expect(replay.statements).toHaveLength(1);
+    },
+  );
+
+  it.runIf(name === 'postgres')(
+    'keeps the per-request statements prepared on the connection (parsed and planned once)',
+    async () => {
+      const id = await newUser(a.store);
+      await a.data.grantCredits({ userId: id, amount: 20 });
+      const expiresAt = new Date(Date.now() + 60_000).toISOString();
+      await a.store.createSession({
+        id: `prepared-${id}`,
+        userId: id,
+        createdAt: now(),
+        expiresAt,
+      });
+      // Run one after the other, each of these takes the connection the previous one released.
+      for (let i = 0; i < 2; i++) {
+        expect(await a.store.isSessionActive({ sessionId: `prepared-${id}`, userId: id })).toBe(
+          true,
+        );
+        expect((await a.store.getBalance({ userId: id }))!.creditBalance).toBe(20 - 5 * i);
+        expect((await a.store.chargeAndCreateVideo(charge(id, 5))).kind).toBe('created');
+      }
+      const { rows } = await (a.store as PgStore).pool.query<{ name: string }>(
+        'SELECT name FROM pg_prepared_statements',
+      );
+      expect(rows.map((r) => r.name)).toEqual(
+        expect.arrayContaining([
+          'prepared_session_active',
+          'prepared_balance',
+          'prepared_charge_video',
+        ]),
+      );
     },
   );
 });
