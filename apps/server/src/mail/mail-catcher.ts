@@ -33,6 +33,9 @@ function freePort(): Promise<number> {
   });
 }
 
+/** maildev ended before it was ready (a port it could not bind, among others). */
+class CatcherExited extends Error {}
+
 async function waitReady(child: ChildProcess, webUrl: string, timeoutMs: number): Promise<void> {
   let exited: string | null = null;
   child.once('exit', (code) => {
@@ -40,7 +43,7 @@ async function waitReady(child: ChildProcess, webUrl: string, timeoutMs: number)
   });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(exited);
+    if (exited) throw new CatcherExited(exited);
     try {
       const res = await fetch(`${webUrl}/healthz`);
       if (res.ok) return;
@@ -52,16 +55,46 @@ async function waitReady(child: ChildProcess, webUrl: string, timeoutMs: number)
   throw new Error(`the mail catcher did not start within ${timeoutMs} ms`);
 }
 
-/** Starts maildev with its messages kept in `mailDir` (they survive a restart of the catcher). */
+/** How often fresh ports are tried when the ones picked here were taken before maildev bound them. */
+const PICKED_PORT_ATTEMPTS = 5;
+
+/**
+ * Starts maildev with its messages kept in `mailDir` (they survive a restart of the catcher).
+ * A port given as 0 is picked here; another process may take it between the pick and
+ * maildev's listen (maildev then exits at start), so picked ports are picked again a few
+ * times. A port configured explicitly is not: that failure is the operator's to see.
+ */
 export async function startMailCatcher(options: {
   smtpPort: number;
   webPort: number;
   mailDir: string;
   timeoutMs?: number;
+  /** Picks a port for a 0 (tests hand out a taken one first). */
+  pickPort?: () => Promise<number>;
 }): Promise<MailCatcher> {
-  const smtpPort = options.smtpPort || (await freePort());
-  const webPort = options.webPort || (await freePort());
+  const pick = options.pickPort ?? freePort;
+  const picksPorts = !options.smtpPort || !options.webPort;
   mkdirSync(options.mailDir, { recursive: true, mode: 0o700 });
+  for (let attempt = 1; ; attempt++) {
+    const smtpPort = options.smtpPort || (await pick());
+    const webPort = options.webPort || (await pick());
+    try {
+      return await launch({ ...options, smtpPort, webPort });
+    } catch (err) {
+      if (!(err instanceof CatcherExited) || !picksPorts || attempt >= PICKED_PORT_ATTEMPTS) {
+        throw err;
+      }
+    }
+  }
+}
+
+async function launch(options: {
+  smtpPort: number;
+  webPort: number;
+  mailDir: string;
+  timeoutMs?: number;
+}): Promise<MailCatcher> {
+  const { smtpPort, webPort } = options;
   const config = { smtp: smtpPort, web: webPort, mailDirectory: options.mailDir };
   const child = spawn(process.execPath, [CHILD, JSON.stringify(config)], {
     stdio: ['pipe', 'ignore', 'inherit'],
