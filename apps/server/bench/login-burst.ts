@@ -50,7 +50,7 @@ async function bigVideoUrl(server: RunningServer, user: BenchUser): Promise<stri
         .get(video.id) as string;
       db.close();
       // Records keep the storage key, a name inside the server's video directory.
-      const file = path.isAbsolute(key) ? key : path.join(server.dataDir, 'videos', key);
+      const file = path.join(server.dataDir, 'videos', key);
       writeFileSync(file, randomBytes(2 * RANGE_BYTES));
       return new URL(body.video.fileUrl, server.baseUrl).toString();
     }

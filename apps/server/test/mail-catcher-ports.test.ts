@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMailCatcher, type MailCatcher } from '../src/mail/mail-catcher.ts';
+import { freePort, startMailCatcher, type MailCatcher } from '../src/mail/mail-catcher.ts';
 
 /**
  * The catcher picks its own ports when given 0, and another process can take a picked port
@@ -27,7 +27,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Hands out the taken port first, then ports the system says are free. */
+/** Hands out the taken port first, then free ones as the catcher itself picks them. */
 function pickerStartingWithTakenPort() {
   let first = true;
   return async () => {
@@ -35,11 +35,7 @@ function pickerStartingWithTakenPort() {
       first = false;
       return takenPort;
     }
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = (probe.address() as { port: number }).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    return port;
+    return freePort();
   };
 }
 

@@ -21,7 +21,7 @@ const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'maildev-c
 const HOST = '127.0.0.1';
 
 /** A port that was free a moment ago (maildev cannot report the port it picked for 0). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

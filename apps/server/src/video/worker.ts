@@ -57,15 +57,15 @@ const isTransient = (err: unknown) =>
 
 const REAP_BATCH = 100;
 
+/** How much older than the render timeout a staged file must be to count as abandoned. */
+const STAGING_MARGIN_MS = 10 * 60_000;
+
 /**
  * Runs queued videos in the server process. Jobs live in the database and are leased: every
  * worker (several instances may share the database) renews its leases while it renders, and
  * reaps the leases of workers that stopped renewing theirs. Every job ends completed or
  * failed with its one refund; a worker whose lease was lost can no longer write anything.
  */
-/** How much older than the render timeout a staged file must be to count as abandoned. */
-const STAGING_MARGIN_MS = 10 * 60_000;
-
 export class VideoWorker implements VideoQueue {
   private readonly events = new EventEmitter();
   private readonly running = new Map<string, AbortController>();

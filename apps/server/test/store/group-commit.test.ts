@@ -7,6 +7,7 @@ import { translateDriverError } from '../../src/store/sqlite/errors.ts';
 import { GroupCommit } from '../../src/store/sqlite/group-commit.ts';
 import { openDatabase, type Db } from '../../src/store/sqlite/open.ts';
 import { walSyncFor, type WalSync } from '../../src/store/sqlite/wal-sync.ts';
+import { waitFor } from '../helpers/video.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'credit-group-commit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -134,14 +135,6 @@ describe('group commit', () => {
  * on libuv's pool, behind a gate the test opens, so what happens before the disk answers can
  * be observed.
  */
-async function waitUntil(condition: () => boolean) {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe('group commit with the WAL flushed before acknowledging', () => {
   let flushes: { requested: number; started: number };
   let gate: { open: () => void; wait: Promise<void> };
@@ -161,6 +154,18 @@ describe('group commit with the WAL flushed before acknowledging', () => {
         else real(done);
       });
     };
+  }
+
+  /** The real flusher, whose first fdatasync (a slow disk) waits for the gate; counts them. */
+  function flusherHoldingTheFirst() {
+    const counted = { fdatasyncs: 0 };
+    const flusher = walSyncFor(file, (fd, done) => {
+      counted.fdatasyncs += 1;
+      const go = () => fdatasync(fd, done);
+      if (counted.fdatasyncs === 1) void gate.wait.then(go);
+      else go();
+    });
+    return { flusher, counted };
   }
 
   beforeEach(() => {
@@ -183,14 +188,7 @@ describe('group commit with the WAL flushed before acknowledging', () => {
   });
 
   it('gathers the writes that arrive during a flush and commits them as one group after it', async () => {
-    let fdatasyncs = 0;
-    const flusher = walSyncFor(file, (fd, done) => {
-      fdatasyncs += 1;
-      // Only the first flush is held; it stands for a slow disk.
-      const go = () => fdatasync(fd, done);
-      if (fdatasyncs === 1) void gate.wait.then(go);
-      else go();
-    });
+    const { flusher, counted } = flusherHoldingTheFirst();
     const commits: number[] = [];
     writes = new GroupCommit(db, translateDriverError, {
       syncWal: flusher,
@@ -212,19 +210,13 @@ describe('group commit with the WAL flushed before acknowledging', () => {
     await Promise.all([first, ...later]);
     // ...then the five committed together: two COMMITs and two fdatasyncs for six writes.
     expect(commits).toEqual([1, 6]);
-    expect(fdatasyncs).toBe(2);
+    expect(counted.fdatasyncs).toBe(2);
     expect(acknowledged).toEqual(['g0', 'g1', 'g2', 'g3', 'g4', 'g5']);
     flusher.close();
   });
 
   it('coalesces flushes requested while one runs into a single fdatasync', async () => {
-    let fdatasyncs = 0;
-    const flusher = walSyncFor(file, (fd, done) => {
-      fdatasyncs += 1;
-      const go = () => fdatasync(fd, done);
-      if (fdatasyncs === 1) void gate.wait.then(go);
-      else go();
-    });
+    const { flusher, counted } = flusherHoldingTheFirst();
     const results: Array<Error | null> = [];
     await insert('on disk');
     // Three callers (say, another connection's commits) ask while the first flush is held.
@@ -232,9 +224,9 @@ describe('group commit with the WAL flushed before acknowledging', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(results).toEqual([]);
     gate.open();
-    await waitUntil(() => results.length === 4);
+    await waitFor(() => results.length === 4);
     expect(results).toEqual([null, null, null, null]);
-    expect(fdatasyncs).toBe(2);
+    expect(counted.fdatasyncs).toBe(2);
     flusher.close();
   });
 
