@@ -34,16 +34,17 @@ export function chargeAndCreateVideo(db: Db, input: ChargeVideoInput): ChargeVid
   const queue = statement(
     db,
     `SELECT
-       (SELECT COUNT(*) FROM (SELECT 1 FROM video_generations
-          WHERE user_id = @userId AND status = 'queued'
-          LIMIT @maxQueued)) AS queued,
+       (SELECT COUNT(*) FROM video_generations
+          WHERE user_id = @userId AND status = 'queued') AS queued,
        (SELECT MAX(fair_round) FROM video_generations
           WHERE user_id = @userId AND ${ACTIVE}) AS userRound,
        (SELECT MAX(fair_round) FROM video_generations
           WHERE ${ACTIVE} AND status = 'processing') AS frontier`,
-  ).get({ userId: v.userId, maxQueued: input.maxQueued }) as {
-    // Counted only up to the cap: the answer is "at the cap or not", and counting every
-    // queued video made each charge cost grow with the user's backlog.
+  ).get({ userId: v.userId }) as {
+    // A plain count stays small because this charge is what keeps a user's queue at or under
+    // the cap (a requeued lease adds at most the running cap). Counting inside a LIMITed
+    // sub-select instead cost four times as much per charge in the measured range (SQLite
+    // steps a co-routine once per row).
     queued: number;
     userRound: number | null;
     frontier: number | null;
