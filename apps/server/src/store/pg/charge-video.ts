@@ -1,13 +1,13 @@
 import { LOW_BALANCE_THRESHOLD } from '@app/shared';
 import type { ChargeVideoInput, ChargeVideoResult } from '../types.ts';
-import { QUEUE_CHANNEL } from './listen.ts';
 import * as outbox from './outbox.ts';
 import type { Q } from './sql.ts';
 
 /**
- * One statement, one round trip: `charge_video` (migration 2) locks the user, looks the key
- * up, checks the queue cap and the balance, writes the video, the debit, the low-balance
- * mail, the key's record with the outcome and the worker wake-up, and commits with it.
+ * One statement, one round trip: `charge_video` (migration 4) locks the user, looks the key
+ * up, checks the queue cap and the balance, writes the video, the debit, the low-balance mail
+ * and the key's record with the outcome, and commits. Other instances' workers hear of the
+ * video afterwards (queue-announcer.ts): a NOTIFY inside made charges commit one at a time.
  * `no_user` (or nothing): the user does not exist.
  */
 export function chargeVideoStatement(
@@ -24,8 +24,7 @@ export function chargeVideoStatement(
        p_credits_used => @creditsUsed, p_description => @description,
        p_created_at => @createdAt, p_max_queued => @maxQueued, p_scope => @scope,
        p_key => @key, p_request_hash => @requestHash,
-       p_low_balance_threshold => @lowBalance, p_mail_message_id => @messageId,
-       p_queue_channel => @channel)`,
+       p_low_balance_threshold => @lowBalance, p_mail_message_id => @messageId)`,
     {
       userId: v.userId,
       id: v.id,
@@ -45,7 +44,6 @@ export function chargeVideoStatement(
       requestHash: idem?.requestHash,
       lowBalance: LOW_BALANCE_THRESHOLD,
       messageId: outbox.newMessageId(),
-      channel: QUEUE_CHANNEL,
     },
     'prepared_charge_video',
   );

@@ -3,12 +3,16 @@ import type pg from 'pg';
 import { sql as schema } from './migrations/001-schema.ts';
 import { sql as chargeFunction } from './migrations/002-charge-function.ts';
 import { sql as perUserQueueIndexes } from './migrations/003-per-user-queue-indexes.ts';
+import { sql as chargeWithoutNotify } from './migrations/004-charge-without-notify.ts';
+import { sql as queueOrderIndex } from './migrations/005-queue-order-index.ts';
 
 /** Append only, as SQLite's: a released migration is never edited. */
 export const PG_MIGRATIONS = [
   { version: 1, name: 'schema', sql: schema },
   { version: 2, name: 'charge-function', sql: chargeFunction },
   { version: 3, name: 'per-user-queue-indexes', sql: perUserQueueIndexes },
+  { version: 4, name: 'charge-without-notify', sql: chargeWithoutNotify },
+  { version: 5, name: 'queue-order-index', sql: queueOrderIndex },
 ] as const;
 
 /** Tables the app role may only read and append to. */

@@ -69,7 +69,7 @@ import type {
   VideoPromptsInput,
   VideoRecord,
 } from '../types.ts';
-import { listenVideoEvents } from './listen.ts';
+import { listenVideoEvents, QUEUE_CHANNEL } from './listen.ts';
 import * as accounts from './accounts.ts';
 import { PgAdminStore } from './admin.ts';
 import { checkPgInvariants } from './invariants.ts';
@@ -87,6 +87,7 @@ import * as videos from './videos.ts';
 import * as outbox from './outbox.ts';
 import { createPool, PgRunner, type PgOptions } from './pool.ts';
 import type { Q } from './sql.ts';
+import { QueueAnnouncer } from './queue-announcer.ts';
 
 export function openPgStore(options: PgOptions): PgStore {
   return new PgStore(createPool(options), options.connectionString);
@@ -101,6 +102,7 @@ export function openPgStore(options: PgOptions): PgStore {
 export class PgStore implements Store {
   readonly runner: PgRunner;
   readonly admin: PgAdminStore;
+  private readonly queued: QueueAnnouncer;
 
   constructor(
     readonly pool: pg.Pool,
@@ -108,6 +110,16 @@ export class PgStore implements Store {
   ) {
     this.runner = new PgRunner(pool);
     this.admin = new PgAdminStore(this.runner);
+    // One statement, its own transaction; set_config(..., true) lasts until that commit.
+    this.queued = new QueueAnnouncer(() =>
+      this.runner
+        .statement((q) =>
+          q.run("SELECT set_config('synchronous_commit', 'off', true), pg_notify(?, '')", [
+            QUEUE_CHANNEL,
+          ]),
+        )
+        .then(() => undefined),
+    );
   }
 
   private run<T>(fn: (q: Q) => Promise<T>): Promise<T> {
@@ -119,6 +131,7 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.queued.drain();
     await this.pool.end();
   }
 
@@ -250,6 +263,7 @@ export class PgStore implements Store {
   async chargeAndCreateVideo(input: ChargeVideoInput): Promise<ChargeVideoResult> {
     const result = await this.runner.statement((q) => charge.chargeVideoStatement(q, input));
     if (!result || result.kind === 'no_user') throw new LedgerRejected('no_user');
+    if (result.kind === 'created') this.queued.announce();
     return result;
   }
 

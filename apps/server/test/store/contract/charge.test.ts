@@ -2,12 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS, type AdapterUnderTest } from './adapters.ts';
 import type { PgStore } from '../../../src/store/pg/pg-store.ts';
 import { charge, newUser, now } from './fixtures.ts';
+import { waitFor } from '../../helpers/video.ts';
 
 /**
  * The charge with an Idempotency-Key, against both adapters: the key's record holds the
  * charge's domain outcome, and a replay returns that outcome as it was decided, whatever
  * happened to the video or the balance since.
  */
+const ANNOUNCEMENT = /pg_notify/;
+
 describe.each(ADAPTERS)('store contract (%s): the idempotent charge', (name, open) => {
   let a: AdapterUnderTest;
   beforeAll(async () => {
@@ -114,8 +117,11 @@ describe.each(ADAPTERS)('store contract (%s): the idempotent charge', (name, ope
           a.store.chargeAndCreateVideo(input),
         );
         expect(result.kind).toMatch(/created|insufficient/);
-        expect(statements).toHaveLength(1);
-        expect(statements[0]).toMatch(/^SELECT charge_video\(/);
+        // A created video may also start its wake-up for other instances (its own statement,
+        // after the charge committed; see the next test).
+        const charged = statements.filter((text) => !ANNOUNCEMENT.test(text));
+        expect(charged).toHaveLength(1);
+        expect(charged[0]).toMatch(/^SELECT charge_video\(/);
       }
       const replay = await a.statementsDuring!(() =>
         a.store.chargeAndCreateVideo(charge(id, 5, { key: 'one-trip' })),
@@ -155,6 +161,35 @@ describe.each(ADAPTERS)('store contract (%s): the idempotent charge', (name, ope
           'prepared_charge_video',
         ]),
       );
+    },
+  );
+
+  it.runIf(name === 'postgres')(
+    'wakes the other instances after a burst of charges with a few notifications, not one each',
+    async () => {
+      // A NOTIFY commits under one lock for the whole database, through its WAL flush: one per
+      // charge made concurrent charges commit one at a time.
+      const other = await a.second();
+      let heard = 0;
+      const stop = await other.listenVideoEvents({
+        onQueued: () => heard++,
+        onVideo: () => undefined,
+        onGap: () => undefined,
+      });
+      try {
+        const users = await Promise.all(Array.from({ length: 20 }, () => newUser(a.store)));
+        for (const userId of users) await a.data.grantCredits({ userId, amount: 5 });
+        const results = await Promise.all(
+          users.map((userId) => a.store.chargeAndCreateVideo(charge(userId, 5))),
+        );
+        expect(results.map((r) => r.kind)).toEqual(users.map(() => 'created'));
+        // Every charge is followed by an announcement sent after it committed.
+        await waitFor(() => heard > 0);
+        await new Promise((r) => setTimeout(r, 500));
+        expect(heard).toBeLessThanOrEqual(5);
+      } finally {
+        await stop();
+      }
     },
   );
 });
