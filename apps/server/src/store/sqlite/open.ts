@@ -22,6 +22,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const db = new Database(file, { readonly: options.readonly ?? false });
   db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
   db.pragma('foreign_keys = ON');
+  // SQLite's default page cache is 2 MB. A charge touches the hot leaves and inner pages of a
+  // dozen indexes; on a database of a year of traffic those no longer fit, and every write
+  // read them back from the OS. 64 MB holds them (it fills only as pages are used).
+  db.pragma('cache_size = -65536');
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     // FULL fsyncs the WAL inside every COMMIT, so an acknowledged charge or webhook survives a
