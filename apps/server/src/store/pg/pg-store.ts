@@ -69,7 +69,7 @@ import type {
   VideoPromptsInput,
   VideoRecord,
 } from '../types.ts';
-import { listenVideoEvents, QUEUE_CHANNEL } from './listen.ts';
+import { listenVideoEvents } from './listen.ts';
 import * as accounts from './accounts.ts';
 import { PgAdminStore } from './admin.ts';
 import { checkPgInvariants } from './invariants.ts';
@@ -110,16 +110,7 @@ export class PgStore implements Store {
   ) {
     this.runner = new PgRunner(pool);
     this.admin = new PgAdminStore(this.runner);
-    // One statement, its own transaction; set_config(..., true) lasts until that commit.
-    this.queued = new QueueAnnouncer(() =>
-      this.runner
-        .statement((q) =>
-          q.run("SELECT set_config('synchronous_commit', 'off', true), pg_notify(?, '')", [
-            QUEUE_CHANNEL,
-          ]),
-        )
-        .then(() => undefined),
-    );
+    this.queued = new QueueAnnouncer(() => this.runner.statement((q) => videos.announceQueued(q)));
   }
 
   private run<T>(fn: (q: Q) => Promise<T>): Promise<T> {

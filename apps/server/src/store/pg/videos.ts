@@ -31,6 +31,17 @@ const leaseEnd = (now: string, leaseMs: number) =>
 /** Tells every instance's listeners (SSE, the worker holding it) that the video changed. */
 const notifyVideo = (q: Q, id: string) => q.run('SELECT pg_notify(?, ?)', [VIDEO_CHANNEL, id]);
 
+/**
+ * Wakes every instance's idle worker. Its own transaction, after the charge committed
+ * (queue-announcer.ts); set_config(..., true) lasts until that commit, which carries no data
+ * and so does not wait for the WAL flush.
+ */
+export async function announceQueued(q: Q): Promise<void> {
+  await q.run("SELECT set_config('synchronous_commit', 'off', true), pg_notify(?, '')", [
+    QUEUE_CHANNEL,
+  ]);
+}
+
 export async function findVideo(q: Q, input: FindVideoInput): Promise<VideoRecord | null> {
   const row = await q.get('SELECT * FROM video_generations WHERE id = ?', [input.id]);
   return row ? videoFromRow(row) : null;
