@@ -244,9 +244,14 @@ async function topUp(backend: Backend, users: BenchUser[], floor: number): Promi
 }
 
 /** Charges sent just before a slice stopped may still be landing; then the queue empties. */
-async function settle(s: Subject, floor: number): Promise<void> {
+/**
+ * Before a slice: every deployment's render queue empty, not only the one measured next. The
+ * workers of the deployment measured just before are still rendering the videos its slice
+ * queued, and on a shared machine that CPU would be charged to whoever runs next.
+ */
+async function settle(s: Subject, all: Backend[], floor: number): Promise<void> {
   await new Promise((r) => setTimeout(r, 300));
-  await drainRenders(s.backend);
+  for (const backend of all) await drainRenders(backend);
   await topUp(s.backend, s.users, floor);
   await drainRenders(s.backend);
 }
@@ -297,7 +302,7 @@ export async function measureManyUsers(
     // connections); no deployment should pay for that inside a measured slice.
     for (const s of subjects) {
       for (const route of ['balance', 'generate'] as const) {
-        await settle(s, floor);
+        await settle(s, backends, floor);
         await slice(s, route, 0, 1, empty());
       }
     }
@@ -310,7 +315,7 @@ export async function measureManyUsers(
         for (const route of routes) {
           const into = s[route];
           const before = { requests: into.requests, seconds: into.seconds, errors: into.errors };
-          await settle(s, floor);
+          await settle(s, backends, floor);
           // Same seed for every deployment in this round and route: the same users, in order.
           await slice(s, route, round * 2 + (route === 'balance' ? 1 : 2), sliceSeconds, into);
           const rps = (into.requests - before.requests) / (into.seconds - before.seconds);

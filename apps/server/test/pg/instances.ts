@@ -34,6 +34,8 @@ export interface Fleet {
   grant: (userId: string, amount: number) => Promise<void>;
   balance: (userId: string) => Promise<number>;
   restart: (node: number, o?: { kill?: boolean }) => Promise<void>;
+  /** SIGKILL, expected: the instance stays down until `restart`. */
+  kill: (node: number) => Promise<void>;
   assertInvariants: () => Promise<void>;
   close: () => Promise<void>;
 }
@@ -65,7 +67,20 @@ export async function startFleet(count = 2, extraEnv: Record<string, string> = {
     mkdirSync(d, { recursive: true, mode: 0o700 });
     return d;
   });
-  const nodes = await Promise.all(dirs.map((d) => startServerProcess(d, env, 60_000)));
+  // An instance that dies on its own (not stopped by restart() or close()) is a server bug;
+  // its last output is printed at once, since later failures only show a refused connection.
+  const stopping = new Set<ServerProcess>();
+  const start = async (dir: string) => {
+    const node = await startServerProcess(dir, env, 60_000);
+    void node.exited.then(({ code, signal }) => {
+      if (stopping.has(node)) return;
+      console.error(
+        `instance ${node.baseUrl} exited on its own (${code ?? signal}):\n${node.output().slice(-4000)}`,
+      );
+    });
+    return node;
+  };
+  const nodes = await Promise.all(dirs.map(start));
   const store = openPgStore({ connectionString: db.appUrl, max: 4 });
   const stripe = new Stripe(SECRET_KEY, {
     host: new URL(emulatorUrl).hostname,
@@ -114,13 +129,20 @@ export async function startFleet(count = 2, extraEnv: Record<string, string> = {
       }),
     balance: async (userId) => (await store.getBalance({ userId }))!.creditBalance,
     async restart(node, o = {}) {
-      await (o.kill ? fleet.nodes[node]!.kill9() : fleet.nodes[node]!.stop());
-      fleet.nodes[node] = await startServerProcess(dirs[node]!, env, 60_000);
+      const old = fleet.nodes[node]!;
+      stopping.add(old);
+      await (o.kill ? old.kill9() : old.stop());
+      fleet.nodes[node] = await start(dirs[node]!);
+    },
+    async kill(node) {
+      stopping.add(fleet.nodes[node]!);
+      await fleet.nodes[node]!.kill9();
     },
     async assertInvariants() {
       expect(await store.verifyInvariants()).toEqual([]);
     },
     async close() {
+      for (const n of fleet.nodes) stopping.add(n);
       await Promise.all(fleet.nodes.map((n) => n.kill9()));
       await store.close();
       await emulator.close();
