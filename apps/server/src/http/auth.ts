@@ -37,8 +37,41 @@ export function requireAuth(tokens: TokenService): RequestHandler {
   };
 }
 
-export function actorOf(res: Response): Actor {
+/**
+ * For the generate route alone: the access token's signature and claims are checked here,
+ * its session by the charge itself (`Actor.sessionCheckedBy`), in the same round trip as the
+ * debit. Until then the actor is only trusted for its user id (rate limits, the
+ * Idempotency-Key's owner); a session found ended makes the charge write nothing and answer
+ * 401 as `requireAuth` would.
+ */
+export function requireSignedAccessToken(tokens: TokenService): RequestHandler {
+  return (req, res, next) => {
+    const header = req.headers.authorization;
+    const token = bearerToken(header);
+    const claims = token ? tokens.verify(token) : null;
+    if (!claims?.sessionId) {
+      next(unauthorized(header ? 'Invalid or expired token' : 'Authentication required'));
+      return;
+    }
+    res.locals.actor = {
+      userId: claims.userId,
+      sessionId: claims.sessionId,
+      sessionCheckedBy: 'charge',
+    } satisfies Actor;
+    next();
+  };
+}
+
+/** For middleware that keys something by the user id (limits, key ownership) and no more. */
+export const userIdOnly = { sessionCheckedByCharge: 'accepted' } as const;
+
+/**
+ * The request's actor. One whose session is still to be checked by the charge is refused
+ * unless the caller says it only needs the user id or hands the actor to that charge.
+ */
+export function actorOf(res: Response, o: { sessionCheckedByCharge?: 'accepted' } = {}): Actor {
   const actor = res.locals.actor as Actor | undefined;
   if (!actor) throw unauthorized();
+  if (actor.sessionCheckedBy && o.sessionCheckedByCharge !== 'accepted') throw unauthorized();
   return actor;
 }

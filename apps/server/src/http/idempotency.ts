@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
 import { AppError, rateLimited } from '../errors.ts';
 import type { IdempotencyKeyRef, Store } from '../store/types.ts';
-import { actorOf } from './auth.ts';
+import { actorOf, userIdOnly } from './auth.ts';
 import type { IdempotencyKeyQuota } from './request-limits.ts';
 
 /**
@@ -101,7 +101,7 @@ export function idempotency(
       );
       return;
     }
-    const userId = actorOf(res).userId;
+    const userId = actorOf(res, userIdOnly).userId;
     const allowance = await options.quota.take(userId);
     if (!allowance.ok) {
       throw rateLimited(

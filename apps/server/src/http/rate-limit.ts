@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { rateLimited } from '../errors.ts';
-import { actorOf } from './auth.ts';
+import { actorOf, userIdOnly } from './auth.ts';
 import type { LimiterFactory } from '../store/types.ts';
 
 /** Per-user limit for spending and payment endpoints, enforced before any work is done. */
@@ -23,7 +23,7 @@ export function perUserLimit(options: {
       next();
       return;
     }
-    limiter.consume(actorOf(res).userId).then(
+    limiter.consume(actorOf(res, userIdOnly).userId).then(
       () => next(),
       (rej: unknown) => {
         if (!(rej instanceof RateLimiterRes)) {

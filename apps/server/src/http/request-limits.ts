@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import { rateLimited } from '../errors.ts';
-import { actorOf } from './auth.ts';
+import { actorOf, userIdOnly } from './auth.ts';
 import { clientNetwork } from './client-ip.ts';
 import type { LimiterFactory } from '../store/types.ts';
 
@@ -85,7 +85,7 @@ export function createRequestLimits(
     ),
     writesPerUser: throttle(
       limiter('writes-user', r.writesPerUserPerMinute, 60),
-      (req, res) => (isWrite(req) ? actorOf(res).userId : null),
+      (req, res) => (isWrite(req) ? actorOf(res, userIdOnly).userId : null),
       'Too many requests, please slow down',
       off,
     ),
@@ -97,7 +97,7 @@ export function createRequestLimits(
     ),
     exportsPerUser: throttle(
       limiter('exports-user', r.exportsPerUserPerMinute, 60),
-      (_req, res) => actorOf(res).userId,
+      (_req, res) => actorOf(res, userIdOnly).userId,
       'Too many exports, please wait a minute',
       off,
     ),

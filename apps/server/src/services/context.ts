@@ -46,6 +46,12 @@ export interface Actor {
   userId: string;
   /** The session of the access token (absent for video-file capability tokens). */
   sessionId?: string;
+  /**
+   * Set when only the access token's signature has been checked so far: the charge of a
+   * generation checks the session itself (one round trip fewer). Nothing else accepts such an
+   * actor (`actorOf` refuses it unless told otherwise).
+   */
+  sessionCheckedBy?: 'charge';
 }
 
 /**

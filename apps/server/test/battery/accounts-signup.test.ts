@@ -197,11 +197,12 @@ describe('REQUIRE_VERIFIED_EMAIL', () => {
 
   it('an unverified user reads everything but cannot buy or generate (403 EMAIL_NOT_VERIFIED), balance untouched', async () => {
     const user = await strict.signup();
+    const key = `k-${unique()}`;
     const generate = await strict
       .http()
       .post('/api/video/generate')
       .set(user.auth)
-      .set('Idempotency-Key', `k-${unique()}`)
+      .set('Idempotency-Key', key)
       .send({ prompt: 'a cat', durationMinutes: 1, resolution: '720p' });
     expect(generate.status).toBe(403);
     expect(generate.body.error.code).toBe('EMAIL_NOT_VERIFIED');
@@ -233,10 +234,12 @@ describe('REQUIRE_VERIFIED_EMAIL', () => {
     });
     const token = (JSON.parse(row!.params as string) as { token: string }).token;
     expect((await strict.http().post('/api/auth/verify-email').send({ token })).status).toBe(200);
+    // The refusal was not remembered under its key: the same key now charges.
     const after = await strict
       .http()
       .post('/api/video/generate')
       .set(user.auth)
+      .set('Idempotency-Key', key)
       .send({ prompt: 'a cat', durationMinutes: 1, resolution: '720p' });
     expect(after.status, after.text).toBe(202);
   });

@@ -60,6 +60,27 @@ describe('finding 7: sign-out revokes the token on the server', () => {
     expect((await post('/api/auth/logout', user.token)).status).toBe(401);
   });
 
+  it('generate checks the session inside its charge: a signed-out token charges nothing and takes no Idempotency-Key', async () => {
+    const user = await h.signup();
+    const phone = await loginAgain(user);
+    expect((await post('/api/auth/logout', user.token)).status).toBe(204);
+    const before = await h.data.countAll({ tables: ['transactions', 'video_generations'] });
+    const headers = { 'Idempotency-Key': 'after-sign-out' };
+    const refused = await raw(h, '/api/video/generate', {
+      token: user.token,
+      body: GENERATE,
+      headers,
+    });
+    expect(refused.status).toBe(401);
+    expect(ErrorBodySchema.parse(refused.json).error.code).toBe('UNAUTHORIZED');
+    expect(await h.data.countAll({ tables: ['transactions', 'video_generations'] })).toEqual(
+      before,
+    );
+    // The key is still free for this user's live session.
+    const created = await raw(h, '/api/video/generate', { token: phone, body: GENERATE, headers });
+    expect(created.status, created.text).toBe(202);
+  });
+
   it('POST /api/auth/logout-all revokes every session of the user, and only of that user', async () => {
     const user = await h.signup();
     const other = await h.signup();

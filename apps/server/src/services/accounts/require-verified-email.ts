@@ -14,8 +14,11 @@ export async function assertEmailVerified(options: {
   const user = await ctx.store.findUserById({ id: options.actor.userId });
   if (!user || user.deletedAt) throw unauthorized();
   if (user.emailVerifiedAt) return;
-  throw new AppError(
+  throw emailNotVerified();
+}
+
+export const emailNotVerified = () =>
+  new AppError(
     'EMAIL_NOT_VERIFIED',
     'Verify your email address to buy credits or generate videos; we can send the link again',
   );
-}

@@ -1,8 +1,9 @@
 import { calculateCost, type GenerateVideoRequest } from '@app/shared';
 import { newId } from '../../ids.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, unauthorized } from '../../errors.ts';
 import type { ChargeOutcome, IdempotencyKeyRef, VideoRecord } from '../../store/types.ts';
 import type { Actor, ServiceContext } from '../context.ts';
+import { emailNotVerified } from '../accounts/require-verified-email.ts';
 
 export type { ChargeOutcome };
 
@@ -59,6 +60,9 @@ export async function generateVideo(options: {
   const cost = calculateCost(input).total;
   const result = await ctx.store.chargeAndCreateVideo({
     idempotency,
+    // The charge makes the route's last checks itself, in its one round trip.
+    ...(actor.sessionCheckedBy === 'charge' ? { sessionId: actor.sessionId } : {}),
+    requireVerifiedEmail: ctx.config.requireVerifiedEmail,
     maxQueued: ctx.config.video.maxQueuedPerUser,
     video: {
       id: newId(),
@@ -75,6 +79,10 @@ export async function generateVideo(options: {
     },
   });
   switch (result.kind) {
+    case 'session_ended':
+      throw unauthorized('Invalid or expired token');
+    case 'email_not_verified':
+      throw emailNotVerified();
     case 'insufficient':
     case 'owes':
       throw chargeRefusal(result);

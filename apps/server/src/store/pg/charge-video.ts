@@ -4,10 +4,11 @@ import * as outbox from './outbox.ts';
 import type { Q } from './sql.ts';
 
 /**
- * One statement, one round trip: `charge_video` (migration 4) locks the user, looks the key
- * up, checks the queue cap and the balance, writes the video, the debit, the low-balance mail
- * and the key's record with the outcome, and commits. Other instances' workers hear of the
- * video afterwards (queue-announcer.ts): a NOTIFY inside made charges commit one at a time.
+ * One statement, one round trip: `charge_video` (migration 6 over migration 4) checks the
+ * caller's session and verified address when asked, locks the user, looks the key up, checks
+ * the queue cap and the balance, writes the video, the debit, the low-balance mail and the
+ * key's record with the outcome, and commits. Other instances' workers hear of the video
+ * afterwards (queue-announcer.ts): a NOTIFY inside made charges commit one at a time.
  * `no_user` (or nothing): the user does not exist.
  */
 export function chargeVideoStatement(
@@ -17,7 +18,9 @@ export function chargeVideoStatement(
   const v = input.video;
   const idem = input.idempotency;
   return q.value<ChargeVideoResult | { kind: 'no_user' }>(
-    `SELECT charge_video(p_user_id => @userId, p_video_id => @id, p_video_key => @videoKey,
+    `SELECT charge_video(p_session_id => @sessionId,
+       p_require_verified_email => @requireVerifiedEmail, p_user_id => @userId,
+       p_video_id => @id, p_video_key => @videoKey,
        p_prompt => @prompt, p_duration_minutes => @durationMinutes,
        p_resolution => @resolution, p_custom_music => @customMusic,
        p_premium_tts => @premiumTTS, p_ai_enhancement => @aiEnhancement,
@@ -26,6 +29,8 @@ export function chargeVideoStatement(
        p_key => @key, p_request_hash => @requestHash,
        p_low_balance_threshold => @lowBalance, p_mail_message_id => @messageId)`,
     {
+      sessionId: input.sessionId,
+      requireVerifiedEmail: input.requireVerifiedEmail ?? false,
       userId: v.userId,
       id: v.id,
       videoKey: v.idempotencyKey,

@@ -5,6 +5,7 @@ import { sql as chargeFunction } from './migrations/002-charge-function.ts';
 import { sql as perUserQueueIndexes } from './migrations/003-per-user-queue-indexes.ts';
 import { sql as chargeWithoutNotify } from './migrations/004-charge-without-notify.ts';
 import { sql as queueOrderIndex } from './migrations/005-queue-order-index.ts';
+import { sql as chargeChecksSession } from './migrations/006-charge-checks-session.ts';
 
 /** Append only, as SQLite's: a released migration is never edited. */
 export const PG_MIGRATIONS = [
@@ -13,6 +14,7 @@ export const PG_MIGRATIONS = [
   { version: 3, name: 'per-user-queue-indexes', sql: perUserQueueIndexes },
   { version: 4, name: 'charge-without-notify', sql: chargeWithoutNotify },
   { version: 5, name: 'queue-order-index', sql: queueOrderIndex },
+  { version: 6, name: 'charge-checks-session', sql: chargeChecksSession },
 ] as const;
 
 /** Tables the app role may only read and append to. */

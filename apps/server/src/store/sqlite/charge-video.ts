@@ -6,6 +6,8 @@ import type { Db } from './open.ts';
 import * as outbox from './outbox.ts';
 import { videoFromRow } from './rows.ts';
 import { statement } from './statements.ts';
+import { isSessionActive } from './sessions.ts';
+import { findUserById } from './users.ts';
 import { nextUserSeq } from './user-seq.ts';
 import { ACTIVE } from './videos.ts';
 
@@ -21,6 +23,28 @@ export class InsufficientInsideTx extends Error {
   constructor(readonly balance: number) {
     super('insufficient');
   }
+}
+
+/**
+ * The caller's checks the charge makes when asked (`sessionId`, `requireVerifiedEmail`), or
+ * null when they pass. Reads only: the store runs them just before the write transaction, as
+ * the route's own session check ran, so they add nothing to the single writer's time.
+ */
+export function callerRefusal(
+  db: Db,
+  input: ChargeVideoInput,
+): Extract<ChargeVideoResult, { kind: 'session_ended' | 'email_not_verified' }> | null {
+  const userId = input.video.userId;
+  if (
+    input.sessionId !== undefined &&
+    !isSessionActive(db, { sessionId: input.sessionId, userId })
+  ) {
+    return { kind: 'session_ended' };
+  }
+  if (input.requireVerifiedEmail && !findUserById(db, { id: userId })?.emailVerifiedAt) {
+    return { kind: 'email_not_verified' };
+  }
+  return null;
 }
 
 export function chargeAndCreateVideo(db: Db, input: ChargeVideoInput): ChargeVideoResult {

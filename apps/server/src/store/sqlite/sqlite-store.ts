@@ -309,7 +309,9 @@ export class SqliteStore implements Store {
     return this.tx(() => idempotency.pruneIdempotencyRecords(this.db, input));
   }
 
-  chargeAndCreateVideo(input: ChargeVideoInput): Promise<ChargeVideoResult> {
+  async chargeAndCreateVideo(input: ChargeVideoInput): Promise<ChargeVideoResult> {
+    const refused = await this.run(() => charge.callerRefusal(this.db, input));
+    if (refused) return refused;
     return this.tx(() => charge.chargeAndCreateVideo(this.db, input)).catch(
       (err: unknown): ChargeVideoResult => {
         if (err instanceof charge.InsufficientInsideTx) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS, type AdapterUnderTest } from './adapters.ts';
 import type { PgStore } from '../../../src/store/pg/pg-store.ts';
@@ -194,4 +195,61 @@ describe.each(ADAPTERS)('store contract (%s): the idempotent charge', (name, ope
       }
     },
   );
+
+  it('checks the caller session it is given: an ended one charges nothing and records no key', async () => {
+    const id = await newUser(a.store);
+    const other = await newUser(a.store);
+    await a.data.grantCredits({ userId: id, amount: 20 });
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const live = randomUUID();
+    const ended = randomUUID();
+    const othersSession = randomUUID();
+    await a.store.createSession({ id: live, userId: id, createdAt: now(), expiresAt });
+    await a.store.createSession({ id: ended, userId: id, createdAt: now(), expiresAt });
+    await a.store.createSession({ id: othersSession, userId: other, createdAt: now(), expiresAt });
+    expect(await a.store.revokeSession({ id: ended, userId: id, now: now() })).toBe(true);
+
+    for (const sessionId of [ended, othersSession, randomUUID()]) {
+      expect(
+        await a.store.chargeAndCreateVideo({ ...charge(id, 5, { key: 'sess' }), sessionId }),
+      ).toEqual({ kind: 'session_ended' });
+    }
+    expect((await a.store.getBalance({ userId: id }))!.creditBalance).toBe(20);
+    expect(await a.data.ledgerOf({ userId: id })).toHaveLength(1);
+
+    // The key was not taken by the refusals: the live session's charge with it goes through.
+    const created = await a.store.chargeAndCreateVideo({
+      ...charge(id, 5, { key: 'sess' }),
+      sessionId: live,
+    });
+    expect(created).toMatchObject({ kind: 'created', balance: 15 });
+    // Without a session to check (a caller that checked it itself), as before.
+    expect(await a.store.chargeAndCreateVideo(charge(id, 5))).toMatchObject({ balance: 10 });
+  });
+
+  it('checks the verified address when asked: unverified charges nothing, verified goes through', async () => {
+    const id = await newUser(a.store);
+    const user = (await a.store.findUserById({ id }))!;
+    await a.data.grantCredits({ userId: id, amount: 20 });
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    const sessionId = randomUUID();
+    await a.store.createSession({ id: sessionId, userId: id, createdAt: now(), expiresAt });
+    const strict = { ...charge(id, 5, { key: 'verify' }), sessionId, requireVerifiedEmail: true };
+    expect(await a.store.chargeAndCreateVideo(strict)).toEqual({ kind: 'email_not_verified' });
+    expect((await a.store.getBalance({ userId: id }))!.creditBalance).toBe(20);
+    expect(await a.data.ledgerOf({ userId: id })).toHaveLength(1);
+
+    await a.store.issueAccountToken({
+      userId: id,
+      token: { tokenHash: `hash-${id}`, purpose: 'verify_email', email: user.email, expiresAt },
+      now: now(),
+      mail: [],
+    });
+    const used = await a.store.useVerificationToken({ tokenHash: `hash-${id}`, now: now() });
+    expect(used.kind).toBe('ok');
+    expect(await a.store.chargeAndCreateVideo(strict)).toMatchObject({
+      kind: 'created',
+      balance: 15,
+    });
+  });
 });
