@@ -58,6 +58,8 @@ export async function generateVideo(options: {
   const { ctx, actor } = options;
   const { video: input, idempotency } = options.input;
   const cost = calculateCost(input).total;
+  // A session left to the charge must be named, or nothing would check it.
+  if (actor.sessionCheckedBy === 'charge' && !actor.sessionId) throw unauthorized();
   const result = await ctx.store.chargeAndCreateVideo({
     idempotency,
     // The charge makes the route's last checks itself, in its one round trip.
