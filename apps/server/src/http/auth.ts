@@ -20,13 +20,17 @@ export async function authenticateHeader(
   return token ? tokens.authenticate(token) : null;
 }
 
+/** The 401 of a request without a usable access token, worded by whether it sent one. */
+const refused = (header: string | undefined) =>
+  unauthorized(header ? 'Invalid or expired token' : 'Authentication required');
+
 export function requireAuth(tokens: TokenService): RequestHandler {
   return (req, res, next) => {
     const header = req.headers.authorization;
     authenticateHeader(tokens, header).then(
       (actor) => {
         if (!actor) {
-          next(unauthorized(header ? 'Invalid or expired token' : 'Authentication required'));
+          next(refused(header));
           return;
         }
         res.locals.actor = actor satisfies Actor;
@@ -50,7 +54,7 @@ export function requireSignedAccessToken(tokens: TokenService): RequestHandler {
     const token = bearerToken(header);
     const claims = token ? tokens.verify(token) : null;
     if (!claims?.sessionId) {
-      next(unauthorized(header ? 'Invalid or expired token' : 'Authentication required'));
+      next(refused(header));
       return;
     }
     res.locals.actor = {
@@ -64,6 +68,9 @@ export function requireSignedAccessToken(tokens: TokenService): RequestHandler {
 
 /** For middleware that keys something by the user id (limits, key ownership) and no more. */
 export const userIdOnly = { sessionCheckedByCharge: 'accepted' } as const;
+
+/** For the generate handler, which hands the actor to the charge that checks its session. */
+export const sessionForTheCharge = userIdOnly;
 
 /**
  * The request's actor. One whose session is still to be checked by the charge is refused

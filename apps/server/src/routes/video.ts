@@ -11,6 +11,7 @@ import {
   authenticateHeader,
   requireAuth,
   requireSignedAccessToken,
+  sessionForTheCharge,
 } from '../http/auth.ts';
 import { sendGenerateResult } from '../http/generate-reply.ts';
 import { atomicKeyOf, idempotency } from '../http/idempotency.ts';
@@ -89,7 +90,7 @@ export function videoRouter(deps: AppDeps): Router {
       const input = parseWith(GenerateVideoRequestSchema, req.body);
       const result = await generateVideo({
         ctx,
-        actor: actorOf(res, { sessionCheckedByCharge: 'accepted' }),
+        actor: actorOf(res, sessionForTheCharge),
         input: { video: input, idempotency: atomicKeyOf(res) },
       });
       sendGenerateResult(res, result, fileToken);
