@@ -436,7 +436,7 @@ async function main() {
   violations = await verifyLedger(server.databasePath);
 
   console.log(
-    'durability: SQLITE_SYNCHRONOUS=durable (the default), full and normal, alternating slices',
+    'durability: SQLITE_SYNCHRONOUS=full (the default), durable and normal, alternating slices',
   );
   const durability = await measureDurability();
   for (const line of describeDurability(durability)) console.log(line);

@@ -80,7 +80,7 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   BODY_LIMIT: z.string().default('100kb'),
   DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
-  SQLITE_SYNCHRONOUS: z.enum(['durable', 'full', 'normal']).default('durable'),
+  SQLITE_SYNCHRONOUS: z.enum(['durable', 'full', 'normal']).default('full'),
   // D1 crash test only: ignored unless NODE_ENV=test (see store/sqlite/kill-after-commit.ts).
   TEST_KILL_AFTER_LEDGER_COMMITS: z.coerce.number().int().min(1).optional(),
   IDEMPOTENCY_KEY_TTL_HOURS: z.coerce

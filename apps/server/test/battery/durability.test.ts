@@ -14,8 +14,9 @@ import {
 /**
  * Section I of the battery, D1. A power cut cannot be simulated here; what can be is the
  * window it would expose: the process dies right after a COMMIT and before the HTTP answer
- * (TEST_KILL_AFTER_LEDGER_COMMITS, honoured only with NODE_ENV=test). By default (`durable`)
- * the WAL is flushed before any answer, as FULL would; either way, after a restart the
+ * (TEST_KILL_AFTER_LEDGER_COMMITS, honoured only with NODE_ENV=test). By default (`full`)
+ * SQLite flushes the WAL inside COMMIT; with `durable` the server flushes it on another thread
+ * before any answer. The rounds alternate between the two; either way, after a restart the
  * committed write must be there and a retry with the same Idempotency-Key must replay it
  * instead of charging again.
  */
@@ -56,7 +57,7 @@ function synchronousOf(output: string): {
 }
 
 describe('D1: acknowledged writes are flushed to disk unless the operator says otherwise', () => {
-  it('flushes the WAL before answering by default, inside COMMIT with full, never with normal', async () => {
+  it('flushes the WAL inside COMMIT by default (full), before answering with durable, never with normal', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'battery-sync-'));
     try {
       const normal = await startServerProcess(dir, { SQLITE_SYNCHRONOUS: 'normal' });
@@ -73,12 +74,19 @@ describe('D1: acknowledged writes are flushed to disk unless the operator says o
         synchronous: 2,
         flush: 'off',
       });
+      const durable = await startServerProcess(dir, { SQLITE_SYNCHRONOUS: 'durable' });
+      await durable.stop();
+      expect(synchronousOf(durable.output())).toEqual({
+        journalMode: 'wal',
+        synchronous: 1,
+        flush: 'on',
+      });
       const byDefault = await startServerProcess(dir);
       await byDefault.stop();
       expect(synchronousOf(byDefault.output())).toEqual({
         journalMode: 'wal',
-        synchronous: 1,
-        flush: 'on',
+        synchronous: 2,
+        flush: 'off',
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -86,7 +94,7 @@ describe('D1: acknowledged writes are flushed to disk unless the operator says o
   }, 60_000);
 });
 
-describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds at the default durability`, () => {
+describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds alternating full (the default) and durable`, () => {
   it('keeps every committed charge, answered or not, and replays it on retry', async () => {
     const seed = newSeed();
     console.log(`D1 kill-point seed: ${seed}`);
@@ -100,7 +108,7 @@ describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds at the def
     };
     p = await startProcessWorld(env);
     const w = p;
-    expect(synchronousOf(w.proc.output()).flush).toBe('on');
+    expect(synchronousOf(w.proc.output()).synchronous).toBe(2);
     const user = await w.signup();
     await w.grant(user.id, 1_000_000);
     const startBalance = await w.balance(user.id);
@@ -120,11 +128,17 @@ describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds at the def
       // Whatever the previous server was doing is finished: nothing for start-up to recover.
       await w.proc.stop();
       const killAfter = 1 + Math.floor(random() * 5);
+      const setting = round % 2 === 1 ? 'full' : 'durable';
       w.proc = await startServerProcess(w.dir, {
         ...env,
+        ...(setting === 'durable' ? { SQLITE_SYNCHRONOUS: 'durable' } : {}),
         TEST_KILL_AFTER_LEDGER_COMMITS: String(killAfter),
       });
-      expect(synchronousOf(w.proc.output()).flush).toBe('on');
+      expect(synchronousOf(w.proc.output())).toEqual(
+        setting === 'full'
+          ? { journalMode: 'wal', synchronous: 2, flush: 'off' }
+          : { journalMode: 'wal', synchronous: 1, flush: 'on' },
+      );
 
       const unacked: Array<{ key: string; body: object }> = [];
       let sent = 0;
@@ -179,7 +193,7 @@ describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds at the def
       // this round's unanswered requests was committed and had to be replayed.
       expect(replayed, `round ${round}: no committed-but-unanswered charge`).toBeGreaterThan(0);
       stats.push(
-        `r${round}: kill after ledger commit #${killAfter}, sent ${sent}, unanswered ${unacked.length}, replayed ${replayed}, ${Date.now() - roundStarted} ms`,
+        `r${round} (${setting}): kill after ledger commit #${killAfter}, sent ${sent}, unanswered ${unacked.length}, replayed ${replayed}, ${Date.now() - roundStarted} ms`,
       );
       await until(
         'every video rendered',

@@ -131,7 +131,7 @@ describe('group commit', () => {
 });
 
 /**
- * The default durability: COMMIT under synchronous=NORMAL, then the real fdatasync of the WAL
+ * SQLITE_SYNCHRONOUS=durable: COMMIT under synchronous=NORMAL, then the real fdatasync of the WAL
  * on libuv's pool, behind a gate the test opens, so what happens before the disk answers can
  * be observed.
  */

@@ -25,7 +25,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * If SQLite abandons the whole transaction (disk full, I/O error) or the COMMIT fails,
  * every member of the group is rejected: none of them was written.
  *
- * With `syncWal` (the default durability, see wal-sync.ts) the flush to stable storage happens
+ * With `syncWal` (SQLITE_SYNCHRONOUS=durable, see wal-sync.ts) the flush to stable storage happens
  * after COMMIT on another thread, and members are acknowledged only once it has returned;
  * meanwhile the next group may already run. A failed flush means the disk may not hold what
  * was committed: the group is rejected and every later write refused until a restart (as

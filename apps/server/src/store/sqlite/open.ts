@@ -11,7 +11,7 @@ export type SynchronousMode = 'durable' | 'full' | 'normal';
 export interface OpenOptions {
   busyTimeoutMs?: number;
   readonly?: boolean;
-  /** `durable` unless the operator chose otherwise (SQLITE_SYNCHRONOUS); see below. */
+  /** `full` unless the operator chose otherwise (SQLITE_SYNCHRONOUS); see below. */
   synchronous?: SynchronousMode;
   /** Test-only crash hook (config.ts honours it only when NODE_ENV=test): see kill-after-commit.ts. */
   testKillAfterLedgerCommits?: number;
@@ -28,13 +28,14 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma('cache_size = -65536');
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
-    // FULL fsyncs the WAL inside every COMMIT, so an acknowledged charge or webhook survives a
-    // power cut or kernel crash, but the event loop waits for the disk. NORMAL only fsyncs at
-    // checkpoints: it survives a crash of the process, but power loss can drop the last
-    // acknowledged commits (a webhook Stripe will not resend, a 202 the user saw). `durable`
-    // (the default) runs NORMAL and has group commit flush the WAL on another thread before it
-    // acknowledges anything (wal-sync.ts): FULL's guarantee without blocking the event loop.
-    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    // FULL (the default) fsyncs the WAL inside every COMMIT, so an acknowledged charge or
+    // webhook survives a power cut or kernel crash; the event loop waits for the disk, once per
+    // group commit. NORMAL only fsyncs at checkpoints: it survives a crash of the process, but
+    // power loss can drop the last acknowledged commits (a webhook Stripe will not resend, a
+    // 202 the user saw). `durable` runs NORMAL and has group commit flush the WAL on another
+    // thread before it acknowledges anything (wal-sync.ts): FULL's guarantee with the event
+    // loop free during the flush, which only pays where flushes are slow (README, Durability).
+    db.pragma(`synchronous = ${(options.synchronous ?? 'full') === 'full' ? 'FULL' : 'NORMAL'}`);
     // Checkpoints normally run in a background thread (checkpointer.ts); this larger
     // auto-checkpoint (about 40 MB) only bounds the WAL if that thread falls behind, and the
     // size limit truncates the file again once a checkpoint has emptied it.

@@ -104,8 +104,7 @@ export function openSqliteStore(file: string, options: OpenOptions = {}): Sqlite
     options.testKillAfterLedgerCommits === undefined
       ? undefined
       : killAfterLedgerCommits(db, options.testKillAfterLedgerCommits);
-  const flushesWal =
-    (options.synchronous ?? 'durable') === 'durable' && file !== ':memory:' && !options.readonly;
+  const flushesWal = options.synchronous === 'durable' && file !== ':memory:' && !options.readonly;
   return new SqliteStore(db, checkpointer, {
     afterCommit,
     syncWal: flushesWal ? walSyncFor(file) : undefined,
