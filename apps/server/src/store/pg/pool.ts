@@ -36,11 +36,16 @@ export function createPool(o: PgOptions): pg.Pool {
   // An idle connection that dies (server restart) must not crash the process; the next
   // checkout opens a new one.
   pool.on('error', () => undefined);
+  // A checked-out connection has no listener of the pool's: its 'error' would be thrown and
+  // kill the process. Attached on creation, not after the checkout resolves, because a server
+  // shutting down can end the handshake and terminate the connection in one packet, parsed
+  // before any awaiting code runs (test/store/pg-pool-errors.test.ts). The failing query
+  // reports the error instead.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
 const MAX_RETRIES = 5;
-const guarded = new WeakSet<pg.PoolClient>();
 
 /**
  * Transactions at READ COMMITTED with the adapter's own retry of serialization failures and
@@ -68,15 +73,8 @@ export class PgRunner {
    */
   private async connect(): Promise<pg.PoolClient> {
     try {
-      const client = await this.pool.connect();
-      // A checked-out client whose server connection dies emits 'error' with no listener of
-      // the pool's attached: unhandled, that would kill the process. The failing query
-      // reports it instead.
-      if (!guarded.has(client)) {
-        guarded.add(client);
-        client.on('error', () => undefined);
-      }
-      return client;
+      // Its 'error' events are already absorbed (createPool).
+      return await this.pool.connect();
     } catch (err) {
       this.listener?.('unavailable');
       throw translatePgError(
