@@ -46,6 +46,13 @@ const BODIES = [
   },
 ];
 
+/** What each setting's start-up line says: PRAGMA synchronous, and the off-thread WAL flush. */
+const STARTUP_LINE = {
+  normal: { journalMode: 'wal', synchronous: 1, flush: 'off' },
+  full: { journalMode: 'wal', synchronous: 2, flush: 'off' },
+  durable: { journalMode: 'wal', synchronous: 1, flush: 'on' },
+} as const;
+
 function synchronousOf(output: string): {
   journalMode: string;
   synchronous: number;
@@ -60,34 +67,14 @@ describe('D1: acknowledged writes are flushed to disk unless the operator says o
   it('flushes the WAL inside COMMIT by default (full), before answering with durable, never with normal', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'battery-sync-'));
     try {
-      const normal = await startServerProcess(dir, { SQLITE_SYNCHRONOUS: 'normal' });
-      await normal.stop();
-      expect(synchronousOf(normal.output())).toEqual({
-        journalMode: 'wal',
-        synchronous: 1,
-        flush: 'off',
-      });
-      const full = await startServerProcess(dir, { SQLITE_SYNCHRONOUS: 'full' });
-      await full.stop();
-      expect(synchronousOf(full.output())).toEqual({
-        journalMode: 'wal',
-        synchronous: 2,
-        flush: 'off',
-      });
-      const durable = await startServerProcess(dir, { SQLITE_SYNCHRONOUS: 'durable' });
-      await durable.stop();
-      expect(synchronousOf(durable.output())).toEqual({
-        journalMode: 'wal',
-        synchronous: 1,
-        flush: 'on',
-      });
+      for (const setting of ['normal', 'full', 'durable'] as const) {
+        const server = await startServerProcess(dir, { SQLITE_SYNCHRONOUS: setting });
+        await server.stop();
+        expect(synchronousOf(server.output()), setting).toEqual(STARTUP_LINE[setting]);
+      }
       const byDefault = await startServerProcess(dir);
       await byDefault.stop();
-      expect(synchronousOf(byDefault.output())).toEqual({
-        journalMode: 'wal',
-        synchronous: 2,
-        flush: 'off',
-      });
+      expect(synchronousOf(byDefault.output())).toEqual(STARTUP_LINE.full);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -134,11 +121,7 @@ describe(`D1: SIGKILL between COMMIT and the answer, ${ROUNDS} rounds alternatin
         ...(setting === 'durable' ? { SQLITE_SYNCHRONOUS: 'durable' } : {}),
         TEST_KILL_AFTER_LEDGER_COMMITS: String(killAfter),
       });
-      expect(synchronousOf(w.proc.output())).toEqual(
-        setting === 'full'
-          ? { journalMode: 'wal', synchronous: 2, flush: 'off' }
-          : { journalMode: 'wal', synchronous: 1, flush: 'on' },
-      );
+      expect(synchronousOf(w.proc.output())).toEqual(STARTUP_LINE[setting]);
 
       const unacked: Array<{ key: string; body: object }> = [];
       let sent = 0;
