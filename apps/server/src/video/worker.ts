@@ -69,6 +69,12 @@ const STAGING_MARGIN_MS = 10 * 60_000;
 export class VideoWorker implements VideoQueue {
   private readonly events = new EventEmitter();
   private readonly running = new Map<string, AbortController>();
+  /**
+   * Running jobs whose result is being recorded. A change heard for one of them is almost
+   * always that result's own notification, and anything else (a cancel) is decided by the
+   * fenced write itself: there is nothing left to abort, so no re-read.
+   */
+  private readonly resolving = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private started = false;
@@ -133,10 +139,12 @@ export class VideoWorker implements VideoQueue {
   /** A video changed on another instance: re-read it for whoever here cares. */
   private async remoteChange(id: string): Promise<void> {
     const watched = this.events.listenerCount(id) > 0;
-    if (!watched && !this.running.has(id)) return;
+    if (!watched && (!this.running.has(id) || this.resolving.has(id))) return;
     const video = await this.o.store.findVideo({ id }).catch(() => null);
     if (!video) return;
-    if (this.running.has(id) && video.status !== 'processing') this.running.get(id)?.abort();
+    if (this.running.has(id) && !this.resolving.has(id) && video.status !== 'processing') {
+      this.running.get(id)?.abort();
+    }
     if (watched) this.publish(video);
   }
 
@@ -286,6 +294,7 @@ export class VideoWorker implements VideoQueue {
         .catch((err: unknown) => this.o.log.error({ err, videoId: video.id }, 'video job crashed'))
         .finally(() => {
           this.running.delete(video.id);
+          this.resolving.delete(video.id);
           this.inFlight.delete(job);
           this.wake();
         });
@@ -425,6 +434,7 @@ export class VideoWorker implements VideoQueue {
     lease: VideoLease,
     finish: { status: 'completed'; filePath: string } | { status: 'failed'; error: string },
   ) {
+    this.resolving.add(videoId);
     const giveUpAt = Date.now() + RESOLVE_GIVE_UP_MS;
     for (let attempt = 0; ; attempt++) {
       let result;

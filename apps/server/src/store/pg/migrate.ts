@@ -6,6 +6,7 @@ import { sql as perUserQueueIndexes } from './migrations/003-per-user-queue-inde
 import { sql as chargeWithoutNotify } from './migrations/004-charge-without-notify.ts';
 import { sql as queueOrderIndex } from './migrations/005-queue-order-index.ts';
 import { sql as chargeChecksSession } from './migrations/006-charge-checks-session.ts';
+import { sql as workerInOneStatement } from './migrations/007-worker-in-one-statement.ts';
 
 /** Append only, as SQLite's: a released migration is never edited. */
 export const PG_MIGRATIONS = [
@@ -15,6 +16,7 @@ export const PG_MIGRATIONS = [
   { version: 4, name: 'charge-without-notify', sql: chargeWithoutNotify },
   { version: 5, name: 'queue-order-index', sql: queueOrderIndex },
   { version: 6, name: 'charge-checks-session', sql: chargeChecksSession },
+  { version: 7, name: 'worker-in-one-statement', sql: workerInOneStatement },
 ] as const;
 
 /** Tables the app role may only read and append to. */

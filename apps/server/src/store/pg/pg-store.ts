@@ -278,8 +278,9 @@ export class PgStore implements Store {
     return this.run((q) => library.spendSummaryRows(q, input));
   }
 
+  /** Not `tx`: the claim is one statement (migration 7). */
   claimVideo(input: ClaimVideoInput): Promise<VideoRecord | null> {
-    return this.tx((q) => videos.claimVideo(q, input));
+    return this.runner.statement((q) => videos.claimVideo(q, input));
   }
 
   renewVideoLease(input: RenewVideoLeaseInput): Promise<'renewed' | 'lost'> {
@@ -298,7 +299,14 @@ export class PgStore implements Store {
     return this.run((q) => videos.listVideosInStatus(q, input));
   }
 
+  /** The worker's completion is one statement (migration 7); what refunds is a transaction. */
   finishVideo(input: FinishVideoInput): Promise<FinishVideoResult> {
+    const { finish, lease } = input;
+    if (finish.status === 'completed' && lease) {
+      return this.runner.statement((q) =>
+        videos.completeLeasedVideo(q, { ...input, finish, lease }),
+      );
+    }
     return this.tx((q) => videos.finishVideo(q, input));
   }
 

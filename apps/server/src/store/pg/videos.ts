@@ -50,40 +50,27 @@ export async function findVideo(q: Q, input: FindVideoInput): Promise<VideoRecor
 /** A video known to exist, read inside the transaction that changes it. */
 const videoById = async (q: Q, id: string) => (await findVideo(q, { id }))!;
 
+/**
+ * One statement (migration 7's `claim_video`): the advisory lock that serializes claims, then
+ * the next queued job in claim order whose user is under the running cap, taken with
+ * SKIP LOCKED so a row a cancel holds is passed over, never waited on. The per-user cap is
+ * counted and then acted on, which at READ COMMITTED two claims could both pass without that
+ * lock. The function plans its UPDATE without sorts or bitmap scans: the queue is usually
+ * empty when ANALYZE samples it, so the planner would expect a few queued jobs and read them
+ * all and sort them, thousands of rows per claim with a backlog (18 ms measured), where
+ * walking the claim-order index (migration 5) and stopping at the first job that qualifies
+ * is right at any size.
+ */
 export async function claimVideo(q: Q, input: ClaimVideoInput): Promise<VideoRecord | null> {
-  // Claims serialize on one advisory lock: the per-user running cap is counted and then
-  // acted on, which at READ COMMITTED two claims could both pass. The job row itself is
-  // taken with SKIP LOCKED, so a row a cancel holds is passed over, never waited on.
-  // The queue is usually empty when ANALYZE samples it, so the planner expects a few queued
-  // jobs and will read them all and sort them: with a backlog, thousands of rows per claim
-  // (18 ms measured). Walking the claim-order index and stopping at the first job that
-  // qualifies is right at any size, so this transaction rules the other plans out.
-  await q.run(
-    `SELECT pg_advisory_xact_lock(7243002), set_config('enable_sort', 'off', true),
-       set_config('enable_bitmapscan', 'off', true)`,
-  );
-  // `attempts >= 0` is always true; saying it is what lets this query, and no other, use the
-  // claim-order index (migration 5).
-  const row = await q.get(
-    `UPDATE video_generations v SET status = 'processing', attempts = v.attempts + 1,
-         started_at = COALESCE(v.started_at, @now), updated_at = @now,
-         lease_owner = @owner, lease_until = @leaseUntil
-       FROM (
-         SELECT q.id FROM video_generations q
-         WHERE q.status = 'queued' AND q.attempts >= 0
-           AND (SELECT COUNT(*) FROM video_generations r
-                WHERE r.user_id = q.user_id AND r.status = 'processing')
-               < @maxRunning
-         ORDER BY q.fair_round, q.created_at, q.id LIMIT 1
-         FOR UPDATE SKIP LOCKED) AS next
-       WHERE v.id = next.id
-       RETURNING v.*`,
+  const row = await q.value<Record<string, unknown> | null>(
+    'SELECT claim_video(p_now => @now, p_owner => @owner, p_lease_until => @leaseUntil, p_max_running => @maxRunning)',
     {
       now: input.now,
-      maxRunning: input.maxRunningPerUser,
       owner: input.owner,
       leaseUntil: leaseEnd(input.now, input.leaseMs),
+      maxRunning: input.maxRunningPerUser,
     },
+    'prepared_claim_video',
   );
   return row ? videoFromRow(row) : null;
 }
@@ -179,6 +166,38 @@ export async function listVideosInStatus(
   ).map(videoFromRow);
 }
 
+/**
+ * The worker's result while it holds the lease, in one statement (migration 7's
+ * `complete_video`): it locks the video row, completes it only if the lease is still this
+ * worker's, and tells other instances' listeners, all in its own transaction. No credits
+ * move, so the user's row is not locked (see the migration for why no race changes).
+ */
+export async function completeLeasedVideo(
+  q: Q,
+  input: FinishVideoInput & { finish: { status: 'completed' }; lease: VideoLease },
+): Promise<FinishVideoResult> {
+  const result = await q.value<{
+    changed: boolean;
+    video: Record<string, unknown>;
+    balance: number;
+  } | null>(
+    `SELECT complete_video(p_id => @id, p_owner => @owner, p_attempt => @attempt,
+       p_file_path => @filePath, p_now => @now, p_channel => @channel)`,
+    {
+      id: input.id,
+      owner: input.lease.owner,
+      attempt: input.lease.attempt,
+      filePath: input.finish.filePath,
+      now: input.now,
+      channel: VIDEO_CHANNEL,
+    },
+    'prepared_complete_video',
+  );
+  if (!result) throw new Error(`no video ${input.id}`);
+  return { video: videoFromRow(result.video), changed: result.changed, balance: result.balance };
+}
+
+/** Any other finish (a failure or cancel refunds; no lease: an operator's), in the caller's transaction. */
 export async function finishVideo(q: Q, input: FinishVideoInput): Promise<FinishVideoResult> {
   const owner = await q.value<string>('SELECT user_id FROM video_generations WHERE id = ?', [
     input.id,

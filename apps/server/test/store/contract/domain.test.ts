@@ -3,7 +3,7 @@ import { ADAPTERS, type AdapterUnderTest } from './adapters.ts';
 import { charge, newUser, now, paidPayment } from './fixtures.ts';
 
 /** Every domain operation, against both adapters: the same inputs give the same answers. */
-describe.each(ADAPTERS)('store contract (%s): domain operations', (_name, open) => {
+describe.each(ADAPTERS)('store contract (%s): domain operations', (name, open) => {
   let a: AdapterUnderTest;
   beforeAll(async () => {
     a = await open();
@@ -153,6 +153,57 @@ describe.each(ADAPTERS)('store contract (%s): domain operations', (_name, open) 
     );
     expect((await a.store.getBalance({ userId: id }))!.creditBalance).toBe(10);
   });
+
+  it.runIf(name === 'postgres')(
+    'the worker claims and completes in one statement each: one round trip, no BEGIN or COMMIT',
+    async () => {
+      const id = await newUser(a.store);
+      await a.data.grantCredits({ userId: id, amount: 10 });
+      const created = await a.store.chargeAndCreateVideo(charge(id, 5));
+      if (created.kind !== 'created') throw new Error(created.kind);
+      const claimInput = { owner: 'w1', leaseMs: 60_000, now: now(), maxRunningPerUser: 5 };
+      // The charge's wake-up for other instances is its own statement, sent after it
+      // committed: it may land while the first claim is watched.
+      const worker = (statements: string[]) => statements.filter((t) => !/pg_notify/.test(t));
+      // Other tests' videos may still be queued: claim until this one comes up.
+      let claim;
+      do {
+        claim = await a.statementsDuring!(() => a.store.claimVideo(claimInput));
+        expect(worker(claim.statements)).toHaveLength(1);
+        expect(worker(claim.statements)[0]).toMatch(/^SELECT claim_video\(/);
+      } while (claim.result && claim.result.id !== created.video.id);
+      expect(claim.result).toMatchObject({ status: 'processing', attempts: 1, userId: id });
+      const lease = { owner: 'w1', attempt: claim.result!.attempts };
+      const finish = { status: 'completed', filePath: '/videos/one-trip.mp4' } as const;
+      const done = await a.statementsDuring!(() =>
+        a.store.finishVideo({ id: created.video.id, finish, now: now(), lease }),
+      );
+      expect(done.statements).toHaveLength(1);
+      expect(done.statements[0]).toMatch(/^SELECT complete_video\(/);
+      expect(done.result).toMatchObject({ changed: true, balance: created.balance });
+      expect(done.result.video).toEqual({
+        ...claim.result,
+        status: 'completed',
+        progress: 100,
+        filePath: '/videos/one-trip.mp4',
+        completedAt: done.result.video.completedAt,
+        updatedAt: done.result.video.updatedAt,
+      });
+      expect(await a.store.findVideo({ id: created.video.id })).toEqual(done.result.video);
+      // The same result again (a retry after a lost answer): no change, still one statement.
+      const again = await a.statementsDuring!(() =>
+        a.store.finishVideo({ id: created.video.id, finish, now: now(), lease }),
+      );
+      expect(again.statements).toHaveLength(1);
+      expect(again.result).toEqual({ ...done.result, changed: false });
+      // Nothing left to claim: an empty answer, in one statement too.
+      const empty = await a.statementsDuring!(() => a.store.claimVideo(claimInput));
+      expect(empty).toEqual({
+        result: null,
+        statements: [expect.stringMatching(/^SELECT claim_video\(/)],
+      });
+    },
+  );
 
   it('payments: credited once per event, unknown intents recorded', async () => {
     const id = await newUser(a.store);
