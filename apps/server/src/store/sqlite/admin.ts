@@ -286,8 +286,11 @@ export class SqliteAdminStore implements AdminStore {
       if (!row) return { kind: 'not_found' };
       const video = videoFromRow(row);
       if (video.status !== 'processing') return { kind: 'invalid_state', video };
+      // The lease goes with it, as on PostgreSQL: the row no longer names a worker that
+      // cannot write to it (every fence also checks the status).
       this.stmt(
-        `UPDATE video_generations SET status = 'queued', progress = 0, updated_at = ?
+        `UPDATE video_generations SET status = 'queued', progress = 0, lease_owner = NULL,
+             lease_until = NULL, updated_at = ?
            WHERE id = ? AND status = 'processing'`,
       ).run(input.now, video.id);
       const balance = this.balanceOf(video.userId)!;

@@ -238,4 +238,38 @@ describe.each(ADAPTERS)('store contract (%s): accounts, outbox, library, console
     ).toEqual([customer]);
     expect(await a.store.verifyInvariants()).toEqual([]);
   });
+
+  it('console requeue: the video goes back to the queue without its lease, and that lease can no longer finish it', async () => {
+    const staff = await newUser(a.store);
+    const customer = await newUser(a.store);
+    await a.data.grantCredits({ userId: customer, amount: 10 });
+    const created = await a.store.chargeAndCreateVideo(charge(customer, 5));
+    if (created.kind !== 'created') throw new Error(created.kind);
+    const claimInput = { owner: 'stuck', leaseMs: 60_000, now: now(), maxRunningPerUser: 5 };
+    let claimed;
+    do claimed = await a.store.claimVideo(claimInput);
+    while (claimed && claimed.id !== created.video.id);
+    expect(claimed).toMatchObject({ status: 'processing', attempts: 1 });
+    const requeued = await a.store.admin.requeueVideo({
+      videoId: created.video.id,
+      actor: { id: staff, role: 'admin', requestId: null },
+      reason: 'job_refund',
+      note: 'Result never recorded',
+      now: now(),
+    });
+    expect(requeued).toMatchObject({ kind: 'done', video: { status: 'queued', progress: 0 } });
+    const [row] = await a.data.rows({
+      table: 'video_generations',
+      where: { id: created.video.id },
+      columns: ['status', 'lease_owner', 'lease_until'],
+    });
+    expect(row).toEqual({ status: 'queued', lease_owner: null, lease_until: null });
+    const stale = await a.store.finishVideo({
+      id: created.video.id,
+      finish: { status: 'completed', filePath: '/stuck.mp4' },
+      now: now(),
+      lease: { owner: 'stuck', attempt: 1 },
+    });
+    expect(stale).toMatchObject({ changed: false, video: { status: 'queued' } });
+  });
 });
