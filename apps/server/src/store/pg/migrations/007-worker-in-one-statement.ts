@@ -2,11 +2,11 @@
  * The render worker's two hot writes, each one statement (one round trip, its own
  * transaction), as migration 4 made the charge.
  *
- * Measured with two instances under many-user load (the no-op renderer finishes a video as
- * soon as it is claimed): the worker sent more statements than the charges did. A claim was
- * BEGIN, the advisory lock, the UPDATE and COMMIT; a completion was BEGIN, eight reads and
- * writes and COMMIT. Taking the worker's load off the measured slices raised generate from
- * about 950 to 1,170 req/s, so the worker's statements cost about a fifth of the machine.
+ * Measured with two instances under continuous many-user load, renders running beside the
+ * charges (the no-op renderer finishes a video as soon as it is claimed): the worker sent more
+ * statements than the charges did. A claim was BEGIN, the advisory lock, the UPDATE and
+ * COMMIT; a completion was BEGIN, eight reads and writes and COMMIT. With claims switched off,
+ * generate rose from about 950 to 1,170 req/s: the worker cost about a fifth of the machine.
  *
  * `claim_video`: migration 5's claim, unchanged, with the planner settings it needs as the
  * function's own SET clauses (they last for the call, as `set_config(..., true)` lasted for
