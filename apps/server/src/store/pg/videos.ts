@@ -59,7 +59,8 @@ const videoById = async (q: Q, id: string) => (await findVideo(q, { id }))!;
  * empty when ANALYZE samples it, so the planner would expect a few queued jobs and read them
  * all and sort them, thousands of rows per claim with a backlog (18 ms measured), where
  * walking the claim-order index (migration 5) and stopping at the first job that qualifies
- * is right at any size.
+ * is right at any size. The claim's `attempts >= 0` is always true; saying it is what lets
+ * this query, and no other, use that index.
  */
 export async function claimVideo(q: Q, input: ClaimVideoInput): Promise<VideoRecord | null> {
   const row = await q.value<Record<string, unknown> | null>(
