@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { AppError } from '../../errors.ts';
 import type { DriverErrorKind } from '../types.ts';
 
@@ -72,3 +73,11 @@ export const isRetryable = (err: unknown): boolean => {
 
 export const isUniqueViolation = (err: unknown): boolean =>
   (err as { code?: unknown } | null)?.code === '23505';
+
+/**
+ * PostgreSQL answered the statement with an error: in autocommit its transaction rolled back,
+ * nothing of it was written. Not a retried deadlock, and not a connection that ended, after
+ * which the commit may or may not have happened.
+ */
+export const refusedByServer = (err: unknown): boolean =>
+  err instanceof pg.DatabaseError && !isRetryable(err) && pgErrorKind(err) !== 'unavailable';

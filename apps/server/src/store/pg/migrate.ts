@@ -7,6 +7,7 @@ import { sql as chargeWithoutNotify } from './migrations/004-charge-without-noti
 import { sql as queueOrderIndex } from './migrations/005-queue-order-index.ts';
 import { sql as chargeChecksSession } from './migrations/006-charge-checks-session.ts';
 import { sql as workerInOneStatement } from './migrations/007-worker-in-one-statement.ts';
+import { sql as chargesInBatches } from './migrations/008-charges-in-batches.ts';
 
 /** Append only, as SQLite's: a released migration is never edited. */
 export const PG_MIGRATIONS = [
@@ -17,6 +18,7 @@ export const PG_MIGRATIONS = [
   { version: 5, name: 'queue-order-index', sql: queueOrderIndex },
   { version: 6, name: 'charge-checks-session', sql: chargeChecksSession },
   { version: 7, name: 'worker-in-one-statement', sql: workerInOneStatement },
+  { version: 8, name: 'charges-in-batches', sql: chargesInBatches },
 ] as const;
 
 /** Tables the app role may only read and append to. */

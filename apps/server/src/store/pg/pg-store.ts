@@ -76,6 +76,7 @@ import { checkPgInvariants } from './invariants.ts';
 import { LedgerRejected } from './ledger.ts';
 import * as library from './video-library.ts';
 import * as charge from './charge-video.ts';
+import type { ChargeStatementResult } from './charge-video.ts';
 import * as idempotency from './idempotency.ts';
 import * as ledger from './ledger-queries.ts';
 import * as operations from './operations.ts';
@@ -88,9 +89,11 @@ import * as outbox from './outbox.ts';
 import { createPool, PgRunner, type PgOptions } from './pool.ts';
 import type { Q } from './sql.ts';
 import { QueueAnnouncer } from './queue-announcer.ts';
+import { ChargeBatcher } from './charge-batcher.ts';
+import { refusedByServer } from './errors.ts';
 
 export function openPgStore(options: PgOptions): PgStore {
-  return new PgStore(createPool(options), options.connectionString);
+  return new PgStore(createPool(options), options.connectionString, options.max ?? 10);
 }
 
 /**
@@ -103,14 +106,30 @@ export class PgStore implements Store {
   readonly runner: PgRunner;
   readonly admin: PgAdminStore;
   private readonly queued: QueueAnnouncer;
+  private readonly charges: ChargeBatcher<ChargeVideoInput, ChargeStatementResult | undefined>;
 
   constructor(
     readonly pool: pg.Pool,
     private readonly connectionString: string,
+    poolSize = 10,
   ) {
     this.runner = new PgRunner(pool);
     this.admin = new PgAdminStore(this.runner);
     this.queued = new QueueAnnouncer(() => this.runner.statement((q) => videos.announceQueued(q)));
+    this.charges = new ChargeBatcher({
+      // A third of the pool: measured with 2 instances and 50 connections, a third to a half
+      // charged about a fifth more than every charge alone (README, Performance).
+      slots: Math.max(1, Math.floor(poolSize / 3)),
+      maxBatch: 32,
+      one: (input) => this.runner.statement((q) => charge.chargeVideoStatement(q, input)),
+      many: (inputs) =>
+        this.runner.statement((q) =>
+          charge.chargeVideosStatement(q, inputs).catch((err: unknown) => {
+            if (refusedByServer(err)) return 'rolled_back' as const;
+            throw err;
+          }),
+        ),
+    });
   }
 
   private run<T>(fn: (q: Q) => Promise<T>): Promise<T> {
@@ -252,7 +271,7 @@ export class PgStore implements Store {
 
   /** Not `tx`: the charge is one statement, its own transaction (charge-video.ts). */
   async chargeAndCreateVideo(input: ChargeVideoInput): Promise<ChargeVideoResult> {
-    const result = await this.runner.statement((q) => charge.chargeVideoStatement(q, input));
+    const result = await this.charges.charge(input);
     if (!result || result.kind === 'no_user') throw new LedgerRejected('no_user');
     if (result.kind === 'created') this.queued.announce();
     return result;

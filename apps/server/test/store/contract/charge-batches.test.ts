@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { ADAPTERS, type AdapterUnderTest } from './adapters.ts';
+import type { PgStore } from '../../../src/store/pg/pg-store.ts';
+import type { ChargeVideoResult } from '../../../src/store/types.ts';
+import { charge, newUser } from './fixtures.ts';
+
+/**
+ * PostgreSQL charges that wait behind others go in one statement (migration 8). To make
+ * them wait, a test holds one user's row: the first charges of that user take every charge
+ * slot and block on it, the rest queue, and when the row is let go they leave as one batch.
+ */
+const BATCH = /^SELECT charge_videos\(/;
+const SINGLE = /^SELECT charge_video\(/;
+
+describe.each(ADAPTERS.filter(([name]) => name === 'postgres'))(
+  'store (%s): charges in batches',
+  (_name, open) => {
+    let a: AdapterUnderTest;
+    beforeAll(async () => {
+      a = await open();
+    });
+    afterAll(async () => a?.close());
+
+    async function holdUserRow(userId: string): Promise<pg.PoolClient> {
+      const client = await (a.store as PgStore).pool.connect();
+      await client.query('BEGIN');
+      await client.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+      return client;
+    }
+
+    async function release(client: pg.PoolClient) {
+      // Long enough for the blocked charges to be waiting on the row, not on the way to it.
+      await new Promise((r) => setTimeout(r, 100));
+      await client.query('COMMIT');
+      client.release();
+    }
+
+    const settle = (p: Promise<ChargeVideoResult>) =>
+      p.then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+
+    it('gives each charge of a batch its own outcome, as if each had run alone', async () => {
+      const held = await newUser(a.store);
+      const [rich, poor, other] = await Promise.all([1, 2, 3].map(() => newUser(a.store)));
+      await a.data.grantCredits({ userId: held!, amount: 100 });
+      await a.data.grantCredits({ userId: rich!, amount: 12 });
+      await a.data.grantCredits({ userId: poor!, amount: 3 });
+      await a.data.grantCredits({ userId: other!, amount: 5 });
+
+      const lock = await holdUserRow(held);
+      const { result, statements } = await a.statementsDuring!(async () => {
+        const blocked = Array.from({ length: 4 }, () =>
+          a.store.chargeAndCreateVideo(charge(held, 10)),
+        );
+        const queued = [
+          a.store.chargeAndCreateVideo(charge(rich!, 5, { key: 'twice' })),
+          a.store.chargeAndCreateVideo(charge(rich!, 5, { key: 'twice' })),
+          a.store.chargeAndCreateVideo(charge(rich!, 5)),
+          a.store.chargeAndCreateVideo(charge(rich!, 5)),
+          a.store.chargeAndCreateVideo(charge(poor!, 5)),
+          a.store.chargeAndCreateVideo(charge(other!, 5)),
+        ];
+        await release(lock);
+        return { blocked: await Promise.all(blocked), queued: await Promise.all(queued) };
+      });
+
+      const batches = statements.filter((s) => BATCH.test(s));
+      expect(batches).toHaveLength(1);
+      // The slots' charges went alone; everything else waited and went together.
+      expect(statements.filter((s) => SINGLE.test(s)).length).toBeLessThan(4);
+
+      expect(result.blocked.map((r) => r.kind)).toEqual([
+        'created',
+        'created',
+        'created',
+        'created',
+      ]);
+      const [first, replay, third, fourth, refused, alone] = result.queued;
+      expect(first).toMatchObject({ kind: 'created', balance: 7 });
+      // The same key twice in one batch: the second sees the first's record.
+      expect(replay).toEqual({ kind: 'replayed', outcome: first });
+      expect(third).toMatchObject({ kind: 'created', balance: 2 });
+      expect(fourth).toEqual({ kind: 'insufficient', balance: 2, required: 5 });
+      expect(refused).toEqual({ kind: 'insufficient', balance: 3, required: 5 });
+      expect(alone).toMatchObject({ kind: 'created', balance: 0 });
+
+      const balances = await Promise.all(
+        [held, rich!, poor!, other!].map(async (userId) => {
+          return (await a.store.getBalance({ userId }))!.creditBalance;
+        }),
+      );
+      expect(balances).toEqual([60, 2, 3, 0]);
+      const usage = async (userId: string) =>
+        (await a.data.ledgerOf({ userId })).filter((e) => e.type === 'usage').length;
+      expect(await usage(held)).toBe(4);
+      expect(await usage(rich!)).toBe(2);
+      expect(await usage(poor!)).toBe(0);
+      expect(await a.store.verifyInvariants()).toEqual([]);
+    });
+
+    it('runs each charge alone when one of the batch fails, so only that one fails', async () => {
+      const held = await newUser(a.store);
+      const [x, y] = await Promise.all([1, 2].map(() => newUser(a.store)));
+      for (const userId of [held, x!, y!]) await a.data.grantCredits({ userId, amount: 50 });
+      const existing = await a.store.chargeAndCreateVideo(charge(x!, 5));
+      if (existing.kind !== 'created') throw new Error(existing.kind);
+      // A video id that is taken: its insert fails inside the batch's transaction.
+      const clashing = charge(y!, 5);
+      clashing.video.id = existing.video.id;
+
+      const lock = await holdUserRow(held);
+      const { result, statements } = await a.statementsDuring!(async () => {
+        const blocked = Array.from({ length: 4 }, () =>
+          settle(a.store.chargeAndCreateVideo(charge(held, 5))),
+        );
+        const queued = [
+          settle(a.store.chargeAndCreateVideo(charge(x!, 5, { key: 'after-fallback' }))),
+          settle(a.store.chargeAndCreateVideo(clashing)),
+          settle(a.store.chargeAndCreateVideo(charge(y!, 5))),
+        ];
+        await release(lock);
+        return [...(await Promise.all(blocked)), ...(await Promise.all(queued))];
+      });
+
+      const batch = statements.findIndex((s) => BATCH.test(s));
+      expect(batch).toBeGreaterThanOrEqual(0);
+      // After the refused batch, its charges went one by one.
+      expect(statements.slice(batch + 1).filter((s) => SINGLE.test(s)).length).toBeGreaterThan(2);
+      expect(result.map((r) => (r.ok ? r.value.kind : 'failed'))).toEqual([
+        'created',
+        'created',
+        'created',
+        'created',
+        'created',
+        'failed',
+        'created',
+      ]);
+      // Nothing of the rolled-back batch stayed: one debit per charge that went through.
+      const usage = async (userId: string) =>
+        (await a.data.ledgerOf({ userId })).filter((e) => e.type === 'usage').length;
+      expect(await usage(held)).toBe(4);
+      expect(await usage(x!)).toBe(2);
+      expect(await usage(y!)).toBe(1);
+      expect((await a.store.getBalance({ userId: y! }))!.creditBalance).toBe(45);
+      expect(await a.store.verifyInvariants()).toEqual([]);
+    });
+  },
+);
