@@ -8,6 +8,7 @@ import { sql as queueOrderIndex } from './migrations/005-queue-order-index.ts';
 import { sql as chargeChecksSession } from './migrations/006-charge-checks-session.ts';
 import { sql as workerInOneStatement } from './migrations/007-worker-in-one-statement.ts';
 import { sql as chargesInBatches } from './migrations/008-charges-in-batches.ts';
+import { sql as batchLockWait } from './migrations/009-batch-lock-wait.ts';
 
 /** Append only, as SQLite's: a released migration is never edited. */
 export const PG_MIGRATIONS = [
@@ -19,6 +20,7 @@ export const PG_MIGRATIONS = [
   { version: 6, name: 'charge-checks-session', sql: chargeChecksSession },
   { version: 7, name: 'worker-in-one-statement', sql: workerInOneStatement },
   { version: 8, name: 'charges-in-batches', sql: chargesInBatches },
+  { version: 9, name: 'batch-lock-wait', sql: batchLockWait },
 ] as const;
 
 /** Tables the app role may only read and append to. */

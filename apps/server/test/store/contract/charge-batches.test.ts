@@ -101,6 +101,51 @@ describe.each(ADAPTERS.filter(([name]) => name === 'postgres'))(
       expect(await a.store.verifyInvariants()).toEqual([]);
     });
 
+    it('does not hold a batch behind one user row held elsewhere: only that charge waits', async () => {
+      const slotFiller = await newUser(a.store);
+      const held = await newUser(a.store);
+      const [x, y] = await Promise.all([1, 2].map(() => newUser(a.store)));
+      for (const userId of [slotFiller, held, x!, y!]) {
+        await a.data.grantCredits({ userId, amount: 50 });
+      }
+      const heldRow = await holdUserRow(held);
+      const fillerRow = await holdUserRow(slotFiller);
+      const done = new Map<string, number>();
+      const track = (name: string, p: Promise<ChargeVideoResult>) =>
+        p.then((r) => {
+          done.set(name, Date.now());
+          return r;
+        });
+      const fillers = Array.from({ length: 4 }, (_, i) =>
+        track(`filler${i}`, a.store.chargeAndCreateVideo(charge(slotFiller, 5))),
+      );
+      const queued = [
+        track('x', a.store.chargeAndCreateVideo(charge(x!, 5))),
+        track('held', a.store.chargeAndCreateVideo(charge(held, 5))),
+        track('y', a.store.chargeAndCreateVideo(charge(y!, 5))),
+      ];
+      // The slots free up and the rest goes out as one batch; the held row stays held.
+      await release(fillerRow);
+      const heldUntil = Date.now() + 2_000;
+      while (!(done.has('x') && done.has('y')) && Date.now() < heldUntil) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect([...done.keys()]).toEqual(expect.arrayContaining(['x', 'y']));
+      expect(done.has('held')).toBe(false);
+
+      await release(heldRow);
+      await Promise.all(fillers);
+      expect((await Promise.all(queued)).map((r) => r.kind)).toEqual([
+        'created',
+        'created',
+        'created',
+      ]);
+      expect(
+        (await a.data.ledgerOf({ userId: held })).filter((e) => e.type === 'usage'),
+      ).toHaveLength(1);
+      expect(await a.store.verifyInvariants()).toEqual([]);
+    });
+
     it('runs each charge alone when one of the batch fails, so only that one fails', async () => {
       const held = await newUser(a.store);
       const [x, y] = await Promise.all([1, 2].map(() => newUser(a.store)));
