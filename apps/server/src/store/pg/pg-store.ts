@@ -117,8 +117,9 @@ export class PgStore implements Store {
     this.admin = new PgAdminStore(this.runner);
     this.queued = new QueueAnnouncer(() => this.runner.statement((q) => videos.announceQueued(q)));
     this.charges = new ChargeBatcher({
-      // A third of the pool: measured with 2 instances and 50 connections, a third to a half
-      // charged about a fifth more than every charge alone (README, Performance).
+      // Measured with 2 instances under load, 1 to 5 slots were within the noise of each
+      // other, all about 15 % faster than every charge alone (README, Performance); a third
+      // leaves most of the pool to reads and the render worker.
       slots: Math.max(1, Math.floor(poolSize / 3)),
       maxBatch: 32,
       one: (input) => this.runner.statement((q) => charge.chargeVideoStatement(q, input)),
