@@ -7,8 +7,9 @@ import { charge, newUser } from './fixtures.ts';
 
 /**
  * PostgreSQL charges that wait behind others go in one statement (migration 8). To make
- * them wait, a test holds one user's row: the first charges of that user take every charge
- * slot and block on it, the rest queue, and when the row is let go they leave as one batch.
+ * them wait, a test holds users' rows: the first charges of those users take every charge
+ * slot and block on them, the rest queue, and when the rows are let go they leave as one
+ * batch.
  */
 const BATCH = /^SELECT charge_videos\(/;
 const SINGLE = /^SELECT charge_video\(/;
@@ -22,10 +23,10 @@ describe.each(ADAPTERS.filter(([name]) => name === 'postgres'))(
     });
     afterAll(async () => a?.close());
 
-    async function holdUserRow(userId: string): Promise<pg.PoolClient> {
+    async function holdUserRow(...userIds: string[]): Promise<pg.PoolClient> {
       const client = await (a.store as PgStore).pool.connect();
       await client.query('BEGIN');
-      await client.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
+      await client.query('SELECT 1 FROM users WHERE id = ANY($1) FOR UPDATE', [userIds]);
       return client;
     }
 
@@ -43,18 +44,18 @@ describe.each(ADAPTERS.filter(([name]) => name === 'postgres'))(
       );
 
     it('gives each charge of a batch its own outcome, as if each had run alone', async () => {
-      const held = await newUser(a.store);
+      // One held row per blocked charge: the ones that take the slots and the ones that queue
+      // with the batch never wait for each other once the rows are let go.
+      const held = await Promise.all([1, 2, 3, 4].map(() => newUser(a.store)));
       const [rich, poor, other] = await Promise.all([1, 2, 3].map(() => newUser(a.store)));
-      await a.data.grantCredits({ userId: held!, amount: 100 });
+      for (const userId of held) await a.data.grantCredits({ userId, amount: 100 });
       await a.data.grantCredits({ userId: rich!, amount: 12 });
       await a.data.grantCredits({ userId: poor!, amount: 3 });
       await a.data.grantCredits({ userId: other!, amount: 5 });
 
-      const lock = await holdUserRow(held);
+      const lock = await holdUserRow(...held);
       const { result, statements } = await a.statementsDuring!(async () => {
-        const blocked = Array.from({ length: 4 }, () =>
-          a.store.chargeAndCreateVideo(charge(held, 10)),
-        );
+        const blocked = held.map((userId) => a.store.chargeAndCreateVideo(charge(userId, 10)));
         const queued = [
           a.store.chargeAndCreateVideo(charge(rich!, 5, { key: 'twice' })),
           a.store.chargeAndCreateVideo(charge(rich!, 5, { key: 'twice' })),
@@ -88,14 +89,14 @@ describe.each(ADAPTERS.filter(([name]) => name === 'postgres'))(
       expect(alone).toMatchObject({ kind: 'created', balance: 0 });
 
       const balances = await Promise.all(
-        [held, rich!, poor!, other!].map(async (userId) => {
+        [...held, rich!, poor!, other!].map(async (userId) => {
           return (await a.store.getBalance({ userId }))!.creditBalance;
         }),
       );
-      expect(balances).toEqual([60, 2, 3, 0]);
+      expect(balances).toEqual([90, 90, 90, 90, 2, 3, 0]);
       const usage = async (userId: string) =>
         (await a.data.ledgerOf({ userId })).filter((e) => e.type === 'usage').length;
-      expect(await usage(held)).toBe(4);
+      for (const userId of held) expect(await usage(userId)).toBe(1);
       expect(await usage(rich!)).toBe(2);
       expect(await usage(poor!)).toBe(0);
       expect(await a.store.verifyInvariants()).toEqual([]);

@@ -128,7 +128,11 @@ describe.each(ADAPTERS)('store contract (%s): the idempotent charge', (name, ope
         a.store.chargeAndCreateVideo(charge(id, 5, { key: 'one-trip' })),
       );
       expect(replay.result.kind).toBe('replayed');
-      expect(replay.statements).toHaveLength(1);
+      // The earlier charges' last wake-up may still be on its way (sent after the one before
+      // it returned); the replay itself is one statement and announces nothing.
+      expect(replay.statements.filter((text) => !ANNOUNCEMENT.test(text))).toEqual([
+        expect.stringMatching(/^SELECT charge_video\(/),
+      ]);
     },
   );
 
