@@ -93,7 +93,7 @@ import { ChargeBatcher } from './charge-batcher.ts';
 import { refusedByServer } from './errors.ts';
 
 export function openPgStore(options: PgOptions): PgStore {
-  return new PgStore(createPool(options), options.connectionString, options.max ?? 10);
+  return new PgStore(createPool(options), options.connectionString);
 }
 
 /**
@@ -111,7 +111,6 @@ export class PgStore implements Store {
   constructor(
     readonly pool: pg.Pool,
     private readonly connectionString: string,
-    poolSize = 10,
   ) {
     this.runner = new PgRunner(pool);
     this.admin = new PgAdminStore(this.runner);
@@ -120,7 +119,7 @@ export class PgStore implements Store {
       // Measured with 2 instances under load, 1 to 5 slots were within the noise of each
       // other, all about 15 % faster than every charge alone (README, Performance); a third
       // leaves most of the pool to reads and the render worker.
-      slots: Math.max(1, Math.floor(poolSize / 3)),
+      slots: Math.max(1, Math.floor((pool.options.max ?? 10) / 3)),
       maxBatch: 32,
       one: (input) => this.runner.statement((q) => charge.chargeVideoStatement(q, input)),
       many: (inputs) =>
