@@ -12,6 +12,7 @@ import { requestMetrics } from './http/request-metrics.ts';
 import { requireHttps } from './http/require-https.ts';
 import { docsPage, openApiDocument } from './http/openapi.ts';
 import { rejectDeepJson } from './http/json-depth.ts';
+import { rejectNulText } from './http/nul-text.ts';
 import { requestLogging } from './http/request-context.ts';
 import { corsPolicy, noStore, securityHeaders } from './http/security.ts';
 import { accountRouter } from './routes/account.ts';
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): Express {
     requireJson,
     express.json({ limit: config.bodyLimit, strict: true }),
     rejectDeepJson,
+    rejectNulText,
   );
 
   app.get('/api/config', (_req, res) => {

@@ -72,6 +72,9 @@ async function probe(
 
 const balances = () => h.data.balances();
 
+/** NUL is refused up front for every request (security-nul-text); the rest reach the store. */
+const refusedUpFront = (inj: string) => inj.includes('\u0000');
+
 describe('A8: SQL injection strings in every string field', () => {
   it.each(SQL_INJECTIONS)('signup, login and the stored values are verbatim: %j', async (inj) => {
     // As an email it is invalid (400); inside a valid email's local part it is stored as is.
@@ -106,7 +109,7 @@ describe('A8: SQL injection strings in every string field', () => {
     const login = await probe('login password', '/api/auth/login', {
       body: JSON.stringify({ email: user.email, password: inj }),
     });
-    expect(login.status).toBe(401);
+    expect(login.status).toBe(refusedUpFront(inj) ? 400 : 401);
   });
 
   it.each(SQL_INJECTIONS)('video, credits and payment bodies: %j', async (inj) => {
@@ -119,14 +122,16 @@ describe('A8: SQL injection strings in every string field', () => {
       },
       { video_generations: 1, transactions: 1 },
     );
-    expect(gen.status).toBe(202);
-    const id = (gen.json as { video: { id: string } }).video.id;
-    const [video] = await h.data.rows({
-      table: 'video_generations',
-      columns: ['prompt'],
-      where: { id },
-    });
-    expect(video?.prompt).toBe(`p ${inj}`.trim());
+    expect(gen.status).toBe(refusedUpFront(inj) ? 400 : 202);
+    if (gen.status === 202) {
+      const id = (gen.json as { video: { id: string } }).video.id;
+      const [video] = await h.data.rows({
+        table: 'video_generations',
+        columns: ['prompt'],
+        where: { id },
+      });
+      expect(video?.prompt).toBe(`p ${inj}`.trim());
+    }
     await probe('generate resolution', '/api/video/generate', {
       token: user.token,
       body: JSON.stringify({ prompt: 'x', durationMinutes: 1, resolution: inj }),
@@ -161,7 +166,7 @@ describe('A8: SQL injection strings in every string field', () => {
       token: user.token,
       body: JSON.stringify({ paymentIntentId: `pi_${inj}` }),
     });
-    expect(confirm.status).toBe(404);
+    expect(confirm.status).toBe(refusedUpFront(inj) ? 400 : 404);
   });
 
   it.each(SQL_INJECTIONS)(
@@ -221,7 +226,8 @@ describe('A8: SQL injection strings in every query parameter and path parameter'
       const url = `${route}?${qs}`;
       const res = await probe(url, url, { token: user.token });
       // Whatever the schema lets through is an enum, a number or a normalised date.
-      expect(res.status, url).toBe(schema.safeParse(parseQueryString(qs)).success ? 200 : 400);
+      const valid = schema.safeParse(parseQueryString(qs)).success && !refusedUpFront(inj);
+      expect(res.status, url).toBe(valid ? 200 : 400);
     }
     const byId = [
       `/api/video/${seg}`,
