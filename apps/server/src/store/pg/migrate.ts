@@ -9,6 +9,7 @@ import { sql as chargeChecksSession } from './migrations/006-charge-checks-sessi
 import { sql as workerInOneStatement } from './migrations/007-worker-in-one-statement.ts';
 import { sql as chargesInBatches } from './migrations/008-charges-in-batches.ts';
 import { sql as batchLockWait } from './migrations/009-batch-lock-wait.ts';
+import { sql as chargeReadsRoundEnds } from './migrations/010-charge-reads-round-ends.ts';
 
 /** Append only, as SQLite's: a released migration is never edited. */
 export const PG_MIGRATIONS = [
@@ -21,6 +22,7 @@ export const PG_MIGRATIONS = [
   { version: 7, name: 'worker-in-one-statement', sql: workerInOneStatement },
   { version: 8, name: 'charges-in-batches', sql: chargesInBatches },
   { version: 9, name: 'batch-lock-wait', sql: batchLockWait },
+  { version: 10, name: 'charge-reads-round-ends', sql: chargeReadsRoundEnds },
 ] as const;
 
 /** Tables the app role may only read and append to. */
