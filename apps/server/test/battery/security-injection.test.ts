@@ -335,6 +335,7 @@ const ALLOWED_INTERPOLATIONS: Record<string, string> = {
   "numberOnInsert('video_generations', 'id')": 'migration 006, constant arguments',
   "numberExisting('payments', 'id', 'created_at, id')": 'migration 006, constant arguments',
   "unique.map(() => '?').join(', ')": 'one placeholder per id',
+  chargeFunction: "PostgreSQL migration 010: migration 004's constant text, one constant rewrite",
   // The test-data facade (sqlite/test-query.ts, reached only from tests): every name is a
   // checked identifier or a TEST_TABLES member, every value a placeholder.
   conditions: '`<checked identifier> <operator> ?` fragments joined with AND',

@@ -40,6 +40,12 @@ function rewrite(text: string, from: string, to: string): string {
   return text.replace(from, to);
 }
 
+const chargeFunction = rewrite(
+  rewrite(chargeWithoutNotify, ROUNDS_BEFORE, ROUNDS_AFTER),
+  'CREATE FUNCTION charge_video(',
+  'CREATE OR REPLACE FUNCTION charge_video(',
+);
+
 export const sql = /* sql */ `
 DROP INDEX video_generations_queued_by_user;
 CREATE INDEX video_generations_queued_by_user ON video_generations (user_id, fair_round)
@@ -49,9 +55,5 @@ CREATE INDEX video_generations_processing_by_user ON video_generations (user_id,
   WHERE status = 'processing';
 CREATE INDEX video_generations_rendering_by_round ON video_generations (fair_round)
   WHERE status = 'processing' AND fair_round >= 0;
-${rewrite(
-  rewrite(chargeWithoutNotify, ROUNDS_BEFORE, ROUNDS_AFTER),
-  'CREATE FUNCTION charge_video(',
-  'CREATE OR REPLACE FUNCTION charge_video(',
-)}
+${chargeFunction}
 `;
