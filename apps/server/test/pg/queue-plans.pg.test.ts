@@ -60,6 +60,14 @@ describe('PostgreSQL: the charge after ANALYZE saw an empty queue', () => {
     return Number(rows[0]!.n);
   };
 
+  const claimNext = (maxRunningPerUser: number) =>
+    store.claimVideo({
+      owner: 'plans',
+      leaseMs: 60_000,
+      now: new Date().toISOString(),
+      maxRunningPerUser,
+    });
+
   it('reads only the charging user\u2019s queued videos, not the whole backlog', async () => {
     // A burst: 50 videos queued for each of 20 users.
     for (let round = 0; round < 50; round++) {
@@ -79,13 +87,7 @@ describe('PostgreSQL: the charge after ANALYZE saw an empty queue', () => {
   it('claims the next job in order without reading and sorting the whole backlog', async () => {
     const before = await indexEntriesRead();
     for (let i = 0; i < 5; i++) {
-      const claimed = await store.claimVideo({
-        owner: 'plans',
-        leaseMs: 60_000,
-        now: new Date().toISOString(),
-        maxRunningPerUser: 1,
-      });
-      expect(claimed?.status).toBe('processing');
+      expect((await claimNext(1))?.status).toBe('processing');
     }
     // The head of the queue and each candidate's running count; the backlog is 1,000.
     expect(((await indexEntriesRead()) - before) / 5).toBeLessThan(100);
@@ -95,13 +97,7 @@ describe('PostgreSQL: the charge after ANALYZE saw an empty queue', () => {
     // A hundred renders at once (several instances' workers): the charge's fair-queue
     // frontier is the highest round among them.
     for (let i = 0; i < 100; i++) {
-      const claimed = await store.claimVideo({
-        owner: 'plans',
-        leaseMs: 60_000,
-        now: new Date().toISOString(),
-        maxRunningPerUser: 1_000,
-      });
-      expect(claimed?.status).toBe('processing');
+      expect((await claimNext(1_000))?.status).toBe('processing');
     }
     const fresh = await newUser(store);
     await pgTestData(store).grantCredits({ userId: fresh, amount: 100 });

@@ -7,7 +7,7 @@ import { call, errorCode } from './client.ts';
  * string values and keys, path segments and query values. PostgreSQL cannot store NUL in text,
  * so each of these must be refused with the same 400 on both adapters, before any write.
  */
-export interface NulRequest {
+interface NulRequest {
   what: string;
   method: string;
   path: string;
@@ -17,7 +17,7 @@ export interface NulRequest {
 
 const NUL = '\u0000';
 
-export const NUL_REQUESTS: readonly NulRequest[] = [
+const NUL_REQUESTS: readonly NulRequest[] = [
   {
     what: 'signup name',
     method: 'POST',
