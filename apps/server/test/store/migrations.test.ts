@@ -57,7 +57,8 @@ describe('migrations', () => {
       expect.arrayContaining([
         'video_generations_by_user',
         'video_generations_active_by_round',
-        'video_generations_active_by_user',
+        'video_generations_queued_by_user',
+        'video_generations_processing_by_user',
       ]),
     );
     // The one-video-per-key guarantee now lives in idempotency_keys alone: no unique

@@ -55,22 +55,30 @@ export function chargeAndCreateVideo(db: Db, input: ChargeVideoInput): ChargeVid
     if (row && row.request_hash !== idem.requestHash) return { kind: 'key_reused' };
     if (row && row.state === 'completed') return replayOf(row);
   }
+  // Each round is read from the end of an index (ORDER BY ... DESC LIMIT 1): one seek, where
+  // MAX() over the user's active videos read every one of them.
   const queue = statement(
     db,
     `SELECT
        (SELECT COUNT(*) FROM video_generations
           WHERE user_id = @userId AND status = 'queued') AS queued,
-       (SELECT MAX(fair_round) FROM video_generations
-          WHERE user_id = @userId AND ${ACTIVE}) AS userRound,
-       (SELECT MAX(fair_round) FROM video_generations
-          WHERE ${ACTIVE} AND status = 'processing') AS frontier`,
+       (SELECT fair_round FROM video_generations
+          WHERE user_id = @userId AND status = 'queued'
+          ORDER BY fair_round DESC LIMIT 1) AS queuedRound,
+       (SELECT fair_round FROM video_generations
+          WHERE user_id = @userId AND status = 'processing'
+          ORDER BY fair_round DESC LIMIT 1) AS renderingRound,
+       (SELECT fair_round FROM video_generations
+          WHERE ${ACTIVE} AND status = 'processing'
+          ORDER BY fair_round DESC LIMIT 1) AS frontier`,
   ).get({ userId: v.userId }) as {
     // A plain count stays small because this charge is what keeps a user's queue at or under
     // the cap (a requeued lease adds at most the running cap). Counting inside a LIMITed
     // sub-select instead cost four times as much per charge in the measured range (SQLite
     // steps a co-routine once per row).
     queued: number;
-    userRound: number | null;
+    queuedRound: number | null;
+    renderingRound: number | null;
     frontier: number | null;
   };
   // Not remembered with the Idempotency-Key: it passes once the queue drains, and a retry
@@ -80,7 +88,8 @@ export function chargeAndCreateVideo(db: Db, input: ChargeVideoInput): ChargeVid
   }
   // Start-time fair queueing: a user's next job goes one round after their last active one,
   // but never before the round being rendered now, so waiting does not build up credit.
-  const fairRound = Math.max(queue.frontier ?? 0, (queue.userRound ?? 0) + 1);
+  const userRound = Math.max(queue.queuedRound ?? 0, queue.renderingRound ?? 0);
+  const fairRound = Math.max(queue.frontier ?? 0, userRound + 1);
   const balance = balanceOf(db, v.userId);
   if (balance < 0 || balance < v.creditsUsed) {
     const refused = {

@@ -135,7 +135,7 @@ export class SqliteRowExport {
 
   /**
    * Each user's cached balance and ledger entries (count, sum), in id order, in batches. The
-   * correlated subqueries walk each user's rows through transactions_by_user, so nothing is
+   * correlated subqueries walk each user's rows through an index led by user_id, so nothing is
    * grouped or sorted in memory.
    */
   *userLedgerSummaries(size: number): Generator<UserLedgerSummary[]> {

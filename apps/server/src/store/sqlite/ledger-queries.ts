@@ -42,17 +42,28 @@ export function listTransactions(db: Db, input: ListTransactionsInput): PageResu
 export function listTransactionsBefore(db: Db, input: ListTransactionsBeforeInput): LedgerEntry[] {
   const { userId, filter, batch } = input;
   const where = ['user_id = @userId'];
-  if (batch.beforeId !== undefined) where.push('id < @beforeId');
+  // Keyed on the user's entry number, the order of `id` within a user and the order the
+  // history pages show, so each batch is one seek on (user_id, user_seq).
+  const beforeSeq =
+    batch.beforeId === undefined
+      ? undefined
+      : statement(db, 'SELECT user_seq FROM transactions WHERE id = ?', { pluck: true }).get(
+          batch.beforeId,
+        );
+  // No entry, nothing before it (an earlier batch's last entry is always there: the ledger
+  // is append-only).
+  if (batch.beforeId !== undefined && beforeSeq === undefined) return [];
+  if (beforeSeq !== undefined) where.push('user_seq < @beforeSeq');
   if (filter.type) where.push('type = @type');
-  // Unary + keeps the planner on the (user_id, id) index, already in batch order: a date
+  // Unary + keeps the planner on the (user_id, user_seq) index, already in batch order: a date
   // index would make every batch sort the whole date range to find its next rows.
   if (filter.from) where.push('+created_at >= @from');
   if (filter.to) where.push('+created_at <= @to');
   // Keyset, not OFFSET: each batch starts where the last one ended.
   const rows = statement(
     db,
-    `SELECT * FROM transactions WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`,
-  ).all({ userId, ...filter, beforeId: batch.beforeId, limit: batch.limit }) as Row[];
+    `SELECT * FROM transactions WHERE ${where.join(' AND ')} ORDER BY user_seq DESC LIMIT @limit`,
+  ).all({ userId, ...filter, beforeSeq, limit: batch.limit }) as Row[];
   return rows.map(entryFromRow);
 }
 

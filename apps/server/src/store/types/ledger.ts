@@ -34,7 +34,7 @@ export interface ListTransactionsInput {
   page: Page;
 }
 
-/** One keyset batch: entries with an id below `beforeId` (all when omitted). */
+/** One keyset batch: the user's entries written before entry `beforeId` (all when omitted). */
 export interface TransactionBatch {
   beforeId?: number;
   limit: number;
@@ -81,8 +81,8 @@ export interface Balance {
 export interface LedgerStore {
   listTransactions(input: ListTransactionsInput): Promise<PageResult<LedgerEntry>>;
   /**
-   * Up to `limit` entries of the filter with an id below `beforeId` (all when omitted), newest
-   * first: one keyset batch of an export, never the whole history at once.
+   * Up to `limit` entries of the filter written before entry `beforeId` (all when omitted),
+   * newest first: one keyset batch of an export, never the whole history at once.
    */
   listTransactionsBefore(input: ListTransactionsBeforeInput): Promise<LedgerEntry[]>;
   /** The user's ledger from `from` on, summed per day (shifted by `tzOffsetMinutes`) and feature. */

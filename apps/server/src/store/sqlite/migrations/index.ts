@@ -12,6 +12,7 @@ import { sql as videoLibrary } from './011-video-library.ts';
 import { sql as mailOutboxRetention } from './012-mail-outbox-retention.ts';
 import { sql as perUserQueueIndexes } from './013-per-user-queue-indexes.ts';
 import { sql as idempotencyOutcome } from './014-idempotency-outcome.ts';
+import { sql as chargeWritesFewerPages } from './015-charge-writes-fewer-pages.ts';
 
 export interface Migration {
   version: number;
@@ -35,4 +36,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'mail-outbox-retention', sql: mailOutboxRetention },
   { version: 13, name: 'per-user-queue-indexes', sql: perUserQueueIndexes },
   { version: 14, name: 'idempotency-outcome', sql: idempotencyOutcome },
+  { version: 15, name: 'charge-writes-fewer-pages', sql: chargeWritesFewerPages },
 ];
