@@ -27,8 +27,10 @@ export class InsufficientInsideTx extends Error {
 
 /**
  * The caller's checks the charge makes when asked (`sessionId`, `requireVerifiedEmail`), or
- * null when they pass. Reads only: the store runs them just before the write transaction, as
- * the route's own session check ran, so they add nothing to the single writer's time.
+ * null when they pass. Reads only, run first in the charge's own savepoint: inside the group's
+ * transaction they need no read transaction of their own, and a session revoked a moment
+ * before is seen. Run before the transaction instead, generate cost about 30 µs more CPU per
+ * request (8 % in alternating slices, 3 December).
  */
 export function callerRefusal(
   db: Db,

@@ -308,10 +308,10 @@ export class SqliteStore implements Store {
     return this.tx(() => idempotency.pruneIdempotencyRecords(this.db, input));
   }
 
-  async chargeAndCreateVideo(input: ChargeVideoInput): Promise<ChargeVideoResult> {
-    const refused = await this.run(() => charge.callerRefusal(this.db, input));
-    if (refused) return refused;
-    return this.tx(() => charge.chargeAndCreateVideo(this.db, input)).catch(
+  chargeAndCreateVideo(input: ChargeVideoInput): Promise<ChargeVideoResult> {
+    return this.tx(
+      () => charge.callerRefusal(this.db, input) ?? charge.chargeAndCreateVideo(this.db, input),
+    ).catch(
       (err: unknown): ChargeVideoResult => {
         if (err instanceof charge.InsufficientInsideTx) {
           return { kind: 'insufficient', balance: err.balance, required: input.video.creditsUsed };
