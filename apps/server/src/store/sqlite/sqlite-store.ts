@@ -311,14 +311,12 @@ export class SqliteStore implements Store {
   chargeAndCreateVideo(input: ChargeVideoInput): Promise<ChargeVideoResult> {
     return this.tx(
       () => charge.callerRefusal(this.db, input) ?? charge.chargeAndCreateVideo(this.db, input),
-    ).catch(
-      (err: unknown): ChargeVideoResult => {
-        if (err instanceof charge.InsufficientInsideTx) {
-          return { kind: 'insufficient', balance: err.balance, required: input.video.creditsUsed };
-        }
-        throw err;
-      },
-    );
+    ).catch((err: unknown): ChargeVideoResult => {
+      if (err instanceof charge.InsufficientInsideTx) {
+        return { kind: 'insufficient', balance: err.balance, required: input.video.creditsUsed };
+      }
+      throw err;
+    });
   }
 
   findVideo(input: FindVideoInput): Promise<VideoRecord | null> {
