@@ -44,16 +44,16 @@ export function listTransactionsBefore(db: Db, input: ListTransactionsBeforeInpu
   const where = ['user_id = @userId'];
   // Keyed on the user's entry number, the order of `id` within a user and the order the
   // history pages show, so each batch is one seek on (user_id, user_seq).
-  const beforeSeq =
-    batch.beforeId === undefined
-      ? undefined
-      : statement(db, 'SELECT user_seq FROM transactions WHERE id = ?', { pluck: true }).get(
-          batch.beforeId,
-        );
-  // No entry, nothing before it (an earlier batch's last entry is always there: the ledger
-  // is append-only).
-  if (batch.beforeId !== undefined && beforeSeq === undefined) return [];
-  if (beforeSeq !== undefined) where.push('user_seq < @beforeSeq');
+  let beforeSeq: number | undefined;
+  if (batch.beforeId !== undefined) {
+    beforeSeq = statement(db, 'SELECT user_seq FROM transactions WHERE id = ? AND user_id = ?', {
+      pluck: true,
+    }).get(batch.beforeId, userId) as number | undefined;
+    // Not this user's entry: nothing of theirs comes before it. (An earlier batch's last
+    // entry is always there: the ledger is append-only.)
+    if (beforeSeq === undefined) return [];
+    where.push('user_seq < @beforeSeq');
+  }
   if (filter.type) where.push('type = @type');
   // Unary + keeps the planner on the (user_id, user_seq) index, already in batch order: a date
   // index would make every batch sort the whole date range to find its next rows.
